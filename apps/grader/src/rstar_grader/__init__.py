@@ -1,0 +1,1 @@
+"""Answer-equivalence worker for rStar, built on math-verify."""

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type UserConfig } from 'vitest/config';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const tsconfig = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
+/** Workspace aliases come from tsconfig.base.json so there is one list of them. */
+const alias = Object.fromEntries(
+  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target ?? '')]),
+);
+
+/** Unit tests: `*.spec.ts` beside the code. Integration tests: `test/**\/*.integration-spec.ts`. */
+export function projectTestConfig(projectDir: string, overrides: UserConfig['test'] = {}): UserConfig {
+  return defineConfig({
+    root: projectDir,
+    resolve: { alias },
+    test: {
+      include: ['src/**/*.spec.ts', 'test/**/*.integration-spec.ts'],
+      environment: 'node',
+      pool: 'forks',
+      testTimeout: 30_000,
+      ...overrides,
+    },
+  });
+}
