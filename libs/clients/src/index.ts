@@ -1,1 +1,4 @@
-export {};
+export * from './policy-client.js';
+export * from './sandbox-client.js';
+export * from './grader-client.js';
+export * from './ppm-client.js';
