@@ -32,6 +32,7 @@ export default [
       'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'Use a workspace alias (@rstar/...) instead of climbing out of the project.' }] }],
     },
   },
+  { files: ['**/vitest.config.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {
