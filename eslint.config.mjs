@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default [
-  { ignores: ['**/dist', '**/node_modules', '**/.venv', 'libs/contracts/src/generated/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/dist', '**/node_modules', '**/.venv', 'libs/contracts/src/generated/**', '**/*.js', '**/*.mjs', '**/vitest.config.ts', 'vitest.shared.ts'] },
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts'] })),
   {
     files: ['**/*.ts'],
@@ -32,7 +32,6 @@ export default [
       'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'Use a workspace alias (@rstar/...) instead of climbing out of the project.' }] }],
     },
   },
-  { files: ['**/vitest.config.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {
