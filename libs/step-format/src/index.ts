@@ -1,1 +1,4 @@
-export {};
+export * from './markers.js';
+export * from './boxed.js';
+export * from './step-parser.js';
+export * from './prompts.js';

@@ -1,0 +1,112 @@
+import { extractBoxed } from './boxed.js';
+import { Markers } from './markers.js';
+
+/**
+ * What one generated step is:
+ * - `code`: reasoning comments and code, ended by `<end_of_step>`;
+ * - `final_code`: the last code step, ended by `<end_of_code>`; its program's output is shown to the model;
+ * - `answer`: the final answer (`<answer>`, `<end_of_answer>` or a `\boxed{}`);
+ * - `truncated`: generation hit its token limit before any marker: treated as an error step.
+ */
+export type StepKind = 'code' | 'final_code' | 'answer' | 'truncated';
+
+export interface ParsedStep {
+  kind: StepKind;
+  /** The step as generated, with its stop marker. */
+  text: string;
+  /** The natural-language reasoning: the comment lines, without `#`. */
+  reasoning: string;
+  /** The Python code of this step alone, markers removed (empty for answer steps). */
+  code: string;
+  /** For answer steps, the content of the last `\boxed{}`; null when there is none. */
+  answer: string | null;
+}
+
+const CODE_CUT_MARKERS = [Markers.output, Markers.answer, Markers.endOfOutput];
+
+/** Parses one generated step. `stopReason` is the stop string that ended generation, if any. */
+export function parseStep(rawText: string, stopReason: string | null): ParsedStep {
+  const text = stopReason && !rawText.endsWith(stopReason) ? rawText + stopReason : rawText;
+  const ended = stopReason ?? [Markers.endOfStep, Markers.endOfCode, Markers.endOfAnswer].find((m) => text.endsWith(m)) ?? null;
+  const boxed = extractBoxed(text);
+  if (ended === Markers.endOfAnswer || text.includes(Markers.answer) || boxed !== null) {
+    return { kind: 'answer', text, reasoning: answerReasoning(text), code: '', answer: boxed };
+  }
+  const body = stripMarkers(text);
+  const kind: StepKind = ended === Markers.endOfStep ? 'code' : ended === Markers.endOfCode ? 'final_code' : 'truncated';
+  return { kind, text, reasoning: commentText(body), code: kind === 'truncated' ? '' : body.trim(), answer: null };
+}
+
+/** The code of a step: everything but the markers, cut where the model began writing output or an answer. */
+function stripMarkers(text: string): string {
+  let body = text;
+  for (const cut of CODE_CUT_MARKERS) {
+    const at = body.indexOf(cut);
+    if (at >= 0) body = body.slice(0, at);
+  }
+  return body.replaceAll(Markers.code, '').replaceAll(Markers.endOfStep, '').replaceAll(Markers.endOfCode, '');
+}
+
+function commentText(code: string): string {
+  return code
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('#'))
+    .map((line) => line.replace(/^#+\s?/, ''))
+    .join('\n');
+}
+
+function answerReasoning(text: string): string {
+  const start = text.indexOf(Markers.answer);
+  const body = start >= 0 ? text.slice(start + Markers.answer.length) : text;
+  return body.replace(Markers.endOfAnswer, '').trim();
+}
+
+/** The cumulative program of a trajectory: the code of all its steps, in order. */
+export function cumulativeProgram(steps: readonly Pick<ParsedStep, 'code'>[]): string {
+  return steps
+    .map((s) => s.code)
+    .filter((c) => c.length > 0)
+    .join('\n');
+}
+
+export interface OutputFormatOptions {
+  /** Output longer than this is cut (METHOD.md: 1024 characters). */
+  maxChars: number;
+  /** Decimals with more fractional digits than this are rounded to it. */
+  maxDecimals: number;
+}
+
+export const DEFAULT_OUTPUT_FORMAT: OutputFormatOptions = { maxChars: 1024, maxDecimals: 6 };
+
+/** What the model is shown of a program's stdout: long decimals rounded, then truncated. */
+export function formatOutput(stdout: string, options: OutputFormatOptions = DEFAULT_OUTPUT_FORMAT): string {
+  const pattern = new RegExp(`-?\\d+\\.\\d{${options.maxDecimals + 1},}(?:[eE][-+]?\\d+)?`, 'g');
+  const rounded = stdout.replace(pattern, (m) => {
+    const value = Number(m);
+    return Number.isFinite(value) ? String(Number(value.toFixed(options.maxDecimals))) : m;
+  });
+  const trimmed = rounded.trimEnd();
+  return trimmed.length > options.maxChars ? `${trimmed.slice(0, options.maxChars)}...` : trimmed;
+}
+
+/**
+ * The part of a cumulative program's stdout that a step added: the program re-runs every earlier step,
+ * so the earlier stdout is normally a prefix of the new one.
+ */
+export function outputDelta(previousStdout: string, stdout: string): string {
+  return stdout.startsWith(previousStdout) ? stdout.slice(previousStdout.length) : stdout;
+}
+
+/** The step as it enters the prompts of its descendants: a final code step carries its output. */
+export function renderStep(step: ParsedStep, formattedOutput: string | null): string {
+  if (step.kind === 'final_code' && formattedOutput !== null) {
+    return `${step.text}\n${Markers.output}${formattedOutput}${Markers.endOfOutput}\n`;
+  }
+  return step.text;
+}
+
+/** A key under which two candidate steps count as the same (whitespace differences ignored). */
+export function stepIdentity(step: ParsedStep): string {
+  return step.text.replace(/\s+/g, '');
+}
