@@ -1,1 +1,10 @@
-export {};
+export * from './search-config.js';
+export * from './search-node.js';
+export * from './search-tree.js';
+export * from './evaluators.js';
+export * from './step-expander.js';
+export * from './uct.js';
+export * from './answer-selection.js';
+export * from './search.js';
+export * from './search-report.js';
+export * from './seed.js';

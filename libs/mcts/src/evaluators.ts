@@ -1,0 +1,90 @@
+import type { GraderClient, PpmClient } from '@rstar/clients';
+import { nodeAnswer, type SearchNode } from './search-node.js';
+import type { SearchTree } from './search-tree.js';
+
+/** Scores a terminal answer node; the value is backed up to the root. */
+export interface TerminalEvaluator {
+  readonly name: string;
+  evaluate(node: SearchNode, tree: SearchTree): Promise<number>;
+}
+
+/** Data synthesis (terminal-guided): +1 when the answer equals the ground truth, -1 otherwise. */
+export class GroundTruthEvaluator implements TerminalEvaluator {
+  readonly name = 'ground-truth';
+
+  constructor(
+    private readonly grader: GraderClient,
+    private readonly reference: string,
+  ) {}
+
+  async evaluate(node: SearchNode): Promise<number> {
+    const answer = nodeAnswer(node);
+    if (answer === null) return -1;
+    const verdict = await this.grader.grade(answer, this.reference);
+    node.correct = verdict.equivalent;
+    return verdict.equivalent ? 1 : -1;
+  }
+}
+
+/** Maps a PPM's raw reward into (-1, 1) before it enters Q (METHOD.md §5). */
+export function ppmToValue(raw: number): number {
+  return Math.tanh(raw / 5);
+}
+
+/** Inference with a PPM: the PPM's score of the terminal step is backed up. */
+export class PpmEvaluator implements TerminalEvaluator {
+  readonly name = 'ppm';
+
+  constructor(private readonly ppm: PpmClient) {}
+
+  async evaluate(node: SearchNode, tree: SearchTree): Promise<number> {
+    if (nodeAnswer(node) === null) return -1;
+    if (node.ppmScore !== null) return node.ppmScore;
+    const steps = tree.path(node).slice(1).map((n) => n.rendered);
+    const [raw] = await this.ppm.score(tree.question, [steps]);
+    node.ppmScore = ppmToValue(raw ?? 0);
+    return node.ppmScore;
+  }
+}
+
+/**
+ * Inference with neither a PPM nor a ground truth: an answer's value is how strongly the answers found so
+ * far agree with it (2 * share - 1), the self-consistency signal. Answers are grouped by the grader.
+ */
+export class ConsistencyEvaluator implements TerminalEvaluator {
+  readonly name = 'consistency';
+
+  constructor(private readonly grouper: AnswerGrouper) {}
+
+  async evaluate(node: SearchNode, tree: SearchTree): Promise<number> {
+    const answer = nodeAnswer(node);
+    if (answer === null) return -1;
+    const answers = tree.answerNodes().map((n) => nodeAnswer(n) ?? '');
+    let agreeing = 0;
+    for (const other of answers) if (await this.grouper.same(answer, other)) agreeing++;
+    return (2 * agreeing) / answers.length - 1;
+  }
+}
+
+/** Decides whether two answers are the same, by the grader when there is one; remembers its verdicts. */
+export class AnswerGrouper {
+  private readonly memo = new Map<string, boolean>();
+
+  constructor(private readonly grader: GraderClient | null) {}
+
+  async same(a: string, b: string): Promise<boolean> {
+    if (normaliseAnswer(a) === normaliseAnswer(b)) return true;
+    if (!this.grader) return false;
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
+    const verdict = (await this.grader.grade(a, b)).equivalent;
+    this.memo.set(key, verdict);
+    return verdict;
+  }
+}
+
+/** Cheap textual normalisation, tried before the grader. */
+export function normaliseAnswer(answer: string): string {
+  return answer.replace(/\s+/g, '').replace(/\\[dt]frac/g, '\\frac').replace(/^\$|\$$/g, '');
+}

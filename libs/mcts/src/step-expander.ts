@@ -1,0 +1,192 @@
+import type { PolicyClient, PpmClient, SandboxClient } from '@rstar/clients';
+import {
+  cumulativeProgram,
+  formatOutput,
+  outputDelta,
+  parseStep,
+  renderStep,
+  STEP_STOP_MARKERS,
+  stepIdentity,
+  type ParsedStep,
+} from '@rstar/step-format';
+import { ppmToValue } from './evaluators.js';
+import type { SearchConfig } from './search-config.js';
+import type { SearchNode } from './search-node.js';
+import type { NewNode, SearchTree } from './search-tree.js';
+import { deriveSeed } from './seed.js';
+
+export interface ExpansionOptions {
+  /** Candidates to sample (n). */
+  n: number;
+  temperature: number;
+  /** Drop candidates that repeat a sibling, and keep only the first answer (MCTS expansion). */
+  dedupe: boolean;
+}
+
+/** What a search has spent so far. */
+export interface SearchStats {
+  policyRequests: number;
+  promptTokens: number;
+  completionTokens: number;
+  sandboxRuns: number;
+  sandboxCacheHits: number;
+  ppmCalls: number;
+}
+
+export function emptyStats(): SearchStats {
+  return { policyRequests: 0, promptTokens: 0, completionTokens: 0, sandboxRuns: 0, sandboxCacheHits: 0, ppmCalls: 0 };
+}
+
+export interface StepExpanderDeps {
+  policy: PolicyClient;
+  sandbox: SandboxClient;
+  /** With a PPM, each new child gets the PPM's score as its first value (PPM-augmented MCTS). */
+  ppm?: PpmClient | null;
+}
+
+/**
+ * Expands a node: samples candidate next steps from the policy, parses them, runs each step's cumulative
+ * program in the sandbox, and applies the terminal rules (answer, consecutive code errors, max depth).
+ * Shared by MCTS, greedy, best-of-N and beam search.
+ */
+export class StepExpander {
+  readonly stats: SearchStats = emptyStats();
+  private requestCount = 0;
+
+  constructor(
+    private readonly deps: StepExpanderDeps,
+    private readonly config: SearchConfig,
+  ) {}
+
+  /** Expands one node; returns its new children. */
+  async expand(tree: SearchTree, node: SearchNode, options: ExpansionOptions, signal?: AbortSignal): Promise<SearchNode[]> {
+    const [children] = await this.expandMany(tree, [node], options, signal);
+    return children ?? [];
+  }
+
+  /**
+   * Expands several nodes concurrently (their requests reach the model server together). Children are added
+   * in the order of `nodes`, whatever order the requests finish in, so node ids stay deterministic.
+   */
+  async expandMany(tree: SearchTree, nodes: readonly SearchNode[], options: ExpansionOptions, signal?: AbortSignal): Promise<SearchNode[][]> {
+    const sampled = await Promise.all(nodes.map((node) => this.sample(tree, node, options, signal)));
+    const created = nodes.map((node, i) => (sampled[i] ?? []).map((fields) => tree.addChild(node, fields)));
+    if (this.deps.ppm) {
+      for (const children of created) if (children.length > 0) await this.scoreWithPpm(tree, children, signal);
+    }
+    return created;
+  }
+
+  /** Samples candidate steps for a node and executes them, without touching the tree. */
+  private async sample(tree: SearchTree, node: SearchNode, options: ExpansionOptions, signal?: AbortSignal): Promise<NewNode[]> {
+    // Counted before the first await, so seeds follow the order in which expansions are started.
+    const seed = deriveSeed(this.config.seed, node.id, this.requestCount++);
+    const result = await this.deps.policy.complete(
+      {
+        prompt: tree.prompt(node),
+        n: options.n,
+        temperature: options.temperature,
+        topP: this.config.topP,
+        maxTokens: this.config.maxStepTokens,
+        stop: [...STEP_STOP_MARKERS],
+        includeStopStrInOutput: true,
+        seed,
+      },
+      signal,
+    );
+    this.stats.policyRequests += 1;
+    this.stats.promptTokens += result.usage.promptTokens;
+    this.stats.completionTokens += result.usage.completionTokens;
+
+    const steps = result.choices.map((c) => parseStep(c.text, c.finishReason === 'stop' ? c.stopReason : null));
+    const kept = options.dedupe ? dedupeCandidates(steps) : steps;
+    const path = tree.path(node);
+    return Promise.all(kept.map((step) => this.execute(path, step, signal)));
+  }
+
+  /** Runs the step's cumulative program and decides whether the step ends its trajectory. */
+  private async execute(path: readonly SearchNode[], step: ParsedStep, signal?: AbortSignal): Promise<NewNode> {
+    const parent = path[path.length - 1] as SearchNode;
+    const depth = parent.depth + 1;
+    const base: NewNode = {
+      step,
+      rendered: step.text,
+      stdout: parent.stdout,
+      output: null,
+      errorKind: null,
+      executed: false,
+      cached: false,
+      consecutiveErrors: parent.consecutiveErrors,
+      terminal: false,
+      terminalReason: null,
+      ppmScore: null,
+    };
+    if (step.kind === 'answer') return { ...base, terminal: true, terminalReason: 'answer' };
+
+    let fields: NewNode;
+    if (step.kind === 'truncated') {
+      fields = { ...base, errorKind: 'truncated', output: 'the step hit its token limit', consecutiveErrors: parent.consecutiveErrors + 1 };
+    } else {
+      // Steps whose code failed stay out of the program: the trajectory goes on from the code that ran.
+      const program = cumulativeProgram([...path.slice(1).filter((n) => n.errorKind === null).map((n) => n.step as ParsedStep), step]);
+      const run = await this.deps.sandbox.run(program, signal);
+      this.stats.sandboxRuns += 1;
+      if (run.cached) this.stats.sandboxCacheHits += 1;
+      if (run.ok) {
+        const shown = formatOutput(step.kind === 'final_code' ? run.stdout : outputDelta(parent.stdout, run.stdout));
+        fields = {
+          ...base,
+          executed: true,
+          cached: run.cached,
+          stdout: run.stdout,
+          output: shown,
+          consecutiveErrors: 0,
+          rendered: renderStep(step, formatOutput(run.stdout)),
+        };
+      } else {
+        const message = run.errorMessage || run.errorKind || 'error';
+        fields = {
+          ...base,
+          executed: true,
+          cached: run.cached,
+          errorKind: run.errorKind ?? 'internal',
+          output: message,
+          consecutiveErrors: parent.consecutiveErrors + 1,
+          // The model sees why its step failed, so a sibling or a child can do better.
+          rendered: `${step.text}\n<output>${formatOutput(message)}<end_of_output>\n`,
+        };
+      }
+    }
+    if (fields.consecutiveErrors >= this.config.maxConsecutiveErrors) return { ...fields, terminal: true, terminalReason: 'code_errors' };
+    if (depth >= this.config.maxDepth) return { ...fields, terminal: true, terminalReason: 'max_depth' };
+    return fields;
+  }
+
+  private async scoreWithPpm(tree: SearchTree, children: SearchNode[], signal?: AbortSignal): Promise<void> {
+    const ppm = this.deps.ppm as PpmClient;
+    const prefix = tree.path(tree.node(children[0]?.parentId ?? 0)).slice(1).map((n) => n.rendered);
+    const raw = await ppm.score(tree.question, children.map((c) => [...prefix, c.rendered]), signal);
+    this.stats.ppmCalls += 1;
+    children.forEach((child, i) => {
+      child.ppmScore = ppmToValue(raw[i] ?? 0);
+    });
+  }
+}
+
+/** Drops candidates that repeat an earlier one and keeps only the first answer (METHOD.md §3, expansion). */
+export function dedupeCandidates(steps: readonly ParsedStep[]): ParsedStep[] {
+  const seen = new Set<string>();
+  let answerKept = false;
+  const kept: ParsedStep[] = [];
+  for (const step of steps) {
+    const id = stepIdentity(step);
+    if (seen.has(id)) continue;
+    if (step.kind === 'answer') {
+      if (answerKept) continue;
+      answerKept = true;
+    }
+    seen.add(id);
+    kept.push(step);
+  }
+  return kept;
+}
