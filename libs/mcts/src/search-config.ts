@@ -11,11 +11,14 @@ export type SearchMethod = (typeof SEARCH_METHODS)[number];
 export const UNVISITED_POLICIES = ['no-bonus', 'explore-first'] as const;
 export type UnvisitedPolicy = (typeof UNVISITED_POLICIES)[number];
 
-/** The options of one search; defaults are METHOD.md's where it gives one, sized for a CPU model otherwise. */
+/**
+ * The options of one search. Defaults follow METHOD.md where a CPU model can afford it; budgets (rollouts,
+ * width, step tokens) are sized for a small CPU model and meant to be raised on GPUs.
+ */
 export const SearchConfigSchema = z.object({
   method: z.enum(SEARCH_METHODS).default('mcts'),
-  /** Rollouts per tree (MCTS), trajectories (best-of-N). */
-  rollouts: z.number().int().min(1).max(10_000).default(16),
+  /** Rollouts per tree (MCTS), trajectories (best-of-N). METHOD.md: 8-16 in synthesis, 48 in the reference configs. */
+  rollouts: z.number().int().min(1).max(10_000).default(8),
   /** Candidates sampled per expansion (n): 12 for data synthesis, 32 at inference in METHOD.md. */
   width: z.number().int().min(1).max(64).default(4),
   /** Beams kept per depth in step-level beam search. */

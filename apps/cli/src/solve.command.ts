@@ -1,0 +1,227 @@
+import { appendFileSync, existsSync } from 'node:fs';
+import {
+  AnswerGrouper,
+  ConsistencyEvaluator,
+  GroundTruthEvaluator,
+  parseSearchConfig,
+  runSearch,
+  SEARCH_METHODS,
+  toSearchReport,
+  UNVISITED_POLICIES,
+  type SearchConfig,
+  type SearchConfigInput,
+  type SearchReport,
+  type TerminalEvaluator,
+} from '@rstar/mcts';
+import { PROMPT_STYLES } from '@rstar/step-format';
+import { Option, type Command } from 'commander';
+import { ZodError } from 'zod';
+import { CliUsageError, numberOption, usageErrorFrom } from './cli-errors.js';
+import { completedIds, readProblemFile, type ProblemRecord } from './problem-file.js';
+import { SearchProgressBar, status } from './progress.js';
+import { startSolverRuntime, type SolverRuntime, type SolverRuntimeOptions } from './solver-runtime.js';
+import { formatSummary, formatTrajectory, formatTree } from './tree-printer.js';
+
+export const REWARDS = ['consistency', 'ground-truth'] as const;
+type Reward = (typeof REWARDS)[number];
+
+interface SolveOptions {
+  file?: string;
+  out?: string;
+  answer?: string;
+  method?: string;
+  rollouts?: number;
+  width?: number;
+  beamWidth?: number;
+  maxDepth?: number;
+  cPuct?: number;
+  unvisited?: string;
+  maxErrors?: number;
+  temperature?: number;
+  topP?: number;
+  maxStepTokens?: number;
+  seed?: number;
+  promptStyle?: string;
+  reward: Reward;
+  model: string;
+  policyUrl?: string;
+  policyModel?: string;
+  threads?: number;
+  json: boolean;
+  showTree: boolean;
+  progress: boolean;
+}
+
+export function registerSolveCommand(program: Command): void {
+  const num = numberOption;
+  program
+    .command('solve')
+    .description('Solve a math problem (or a JSONL file of problems) by tree search over code-augmented steps')
+    .argument('[problem]', 'the problem statement')
+    .option('-f, --file <path>', 'solve every problem of a JSONL file ({"id", "problem", "answer"?} per line)')
+    .option('-o, --out <path>', 'with --file: append results here; a rerun skips ids already in it')
+    .option('-a, --answer <reference>', 'the reference answer of a single problem: the result is graded against it')
+    .addOption(new Option('--method <method>', 'search method (default: mcts)').choices(SEARCH_METHODS))
+    .option('--rollouts <n>', 'MCTS rollouts / best-of-N trajectories (default: 8)', num('--rollouts'))
+    .option('--width <n>', 'candidate steps sampled per expansion (default: 4)', num('--width'))
+    .option('--beam-width <n>', 'beams kept per depth in beam search (default: 2)', num('--beam-width'))
+    .option('--max-depth <n>', 'steps after which a trajectory ends with value -1 (default: 16)', num('--max-depth'))
+    .option('--c-puct <c>', 'UCT exploration constant (default: 2)', num('--c-puct'))
+    .addOption(new Option('--unvisited <policy>', 'UCT score of unvisited children (default: no-bonus, as the reference)').choices(UNVISITED_POLICIES))
+    .option('--max-errors <n>', 'consecutive code errors that end a trajectory (default: 2)', num('--max-errors'))
+    .option('--temperature <t>', 'sampling temperature (default: 0.7)', num('--temperature'))
+    .option('--top-p <p>', 'nucleus sampling (default: 0.95)', num('--top-p'))
+    .option('--max-step-tokens <n>', 'token budget of one step (default: 256)', num('--max-step-tokens'))
+    .option('--seed <n>', 'search seed (default: 0)', num('--seed'))
+    .addOption(new Option('--prompt-style <style>', 'few-shot (a model not fine-tuned on the format) or sft (default: few-shot)').choices(PROMPT_STYLES))
+    .addOption(
+      new Option('--reward <reward>', 'terminal value: agreement between answers, or the ground truth (needs answers)').choices(REWARDS).default('consistency'),
+    )
+    .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m or a .gguf path', 'smollm2-135m')
+    .option('--policy-url <url>', 'use this OpenAI-compatible completions server (vLLM, SGLang, llama.cpp) instead of the embedded model')
+    .option('--policy-model <name>', 'model name to send to --policy-url (default: the server\'s first model)')
+    .option('--threads <n>', 'CPU threads of the embedded model (default: all cores)', num('--threads'))
+    .option('--json', 'print the whole search tree as JSON on stdout', false)
+    .option('--show-tree', 'also print every node of the tree', false)
+    .option('--no-progress', 'no progress bar or status lines on stderr')
+    .action(async (problem: string | undefined, options: SolveOptions) => {
+      process.exitCode = await solve(problem, options);
+    });
+}
+
+function searchConfigFrom(o: SolveOptions): SearchConfig {
+  const input: SearchConfigInput = {
+    method: o.method as SearchConfigInput['method'],
+    rollouts: o.rollouts,
+    width: o.width,
+    beamWidth: o.beamWidth,
+    maxDepth: o.maxDepth,
+    cPuct: o.cPuct,
+    unvisited: o.unvisited as SearchConfigInput['unvisited'],
+    maxConsecutiveErrors: o.maxErrors,
+    temperature: o.temperature,
+    topP: o.topP,
+    maxStepTokens: o.maxStepTokens,
+    seed: o.seed,
+    promptStyle: o.promptStyle as SearchConfigInput['promptStyle'],
+  };
+  try {
+    return parseSearchConfig(input);
+  } catch (e) {
+    if (e instanceof ZodError) throw usageErrorFrom(e);
+    throw e;
+  }
+}
+
+async function solve(problem: string | undefined, o: SolveOptions): Promise<number> {
+  const config = searchConfigFrom(o);
+  if (o.file && problem !== undefined) throw new CliUsageError('give either a problem or --file, not both');
+  if (!o.file && o.out) throw new CliUsageError('--out needs --file');
+  if (o.file && o.answer !== undefined) throw new CliUsageError('--answer is for a single problem; a file carries its own answers');
+  if (o.file && !existsSync(o.file)) throw new CliUsageError(`cannot read ${o.file}: no such file`);
+  if (!o.file && (problem === undefined || problem.trim() === '')) throw new CliUsageError('the problem is empty: give a problem statement or --file');
+  if (!o.file && o.reward === 'ground-truth' && o.answer === undefined) throw new CliUsageError('--reward ground-truth needs --answer');
+
+  const runtimeOptions: SolverRuntimeOptions = {
+    model: o.model,
+    policyUrl: o.policyUrl ?? null,
+    policyModel: o.policyModel ?? null,
+    threads: o.threads ?? null,
+    onStatus: (m) => status(o.progress, m),
+  };
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const runtime = await startSolverRuntime(runtimeOptions);
+  try {
+    if (o.file) return await solveFile(o.file, o, config, runtime, abort.signal);
+    return await solveOne({ id: 'cli', problem: (problem ?? '').trim(), answer: o.answer ?? null }, o, config, runtime, abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await runtime.close();
+  }
+}
+
+interface Solved {
+  report: SearchReport;
+  correct: boolean | null;
+}
+
+async function solveRecord(record: ProblemRecord, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal, label: string): Promise<Solved> {
+  const evaluator: TerminalEvaluator =
+    o.reward === 'ground-truth' && record.answer !== null
+      ? new GroundTruthEvaluator(runtime.grader, record.answer)
+      : new ConsistencyEvaluator(new AnswerGrouper(runtime.grader));
+  const bar = new SearchProgressBar(o.progress, label);
+  bar.update({ done: 0, total: config.method === 'greedy' ? 1 : config.method === 'beam' ? config.maxDepth : config.rollouts, bestAnswer: null, bestQ: null });
+  try {
+    const result = await runSearch(record.problem, config, { policy: runtime.policy, sandbox: runtime.sandbox, evaluator }, { onProgress: (p) => bar.update(p), signal });
+    const report = toSearchReport(result);
+    const correct = record.answer !== null && report.answer !== null ? (await runtime.grader.grade(report.answer, record.answer)).equivalent : record.answer !== null ? false : null;
+    return { report, correct };
+  } finally {
+    bar.stop();
+  }
+}
+
+async function solveOne(record: ProblemRecord, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal): Promise<number> {
+  const { report, correct } = await solveRecord(record, o, config, runtime, signal, config.method === 'mcts' ? 'rollouts' : config.method);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, policy: runtime.description, reference: record.answer, correct }, null, 2)}\n`);
+    return 0;
+  }
+  const out = [`${'Problem:'} ${record.problem}`, `Policy: ${runtime.description}`, '', formatTrajectory(report), ''];
+  if (o.showTree) out.push('Tree:', formatTree(report), '');
+  out.push(formatSummary(report, record.answer, correct));
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+async function solveFile(file: string, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal): Promise<number> {
+  const done = o.out ? completedIds(o.out) : new Set<string>();
+  let badLines = 0;
+  let solved = 0;
+  let skipped = 0;
+  let graded = 0;
+  let correctCount = 0;
+  for await (const record of readProblemFile(file, (e) => {
+    badLines++;
+    process.stderr.write(`${file}:${e.line}: ${e.message}\n`);
+  })) {
+    if (done.has(record.id)) {
+      skipped++;
+      continue;
+    }
+    const { report, correct } = await solveRecord(record, o, config, runtime, signal, record.id);
+    solved++;
+    if (correct !== null) {
+      graded++;
+      if (correct) correctCount++;
+    }
+    const line = {
+      id: record.id,
+      problem: record.problem,
+      reference: record.answer,
+      answer: report.answer,
+      correct,
+      q: report.answerQ,
+      method: report.method,
+      rollouts: report.rollouts,
+      nodes: report.nodes.length,
+      elapsedMs: report.elapsedMs,
+      trajectory: report.bestTrajectory.slice(1).map((id) => {
+        const n = report.nodes[id];
+        return { text: n?.text, output: n?.output, q: n?.q, visits: n?.visits };
+      }),
+      ...(o.json ? { tree: report } : {}),
+    };
+    if (o.out) appendFileSync(o.out, `${JSON.stringify(line)}\n`);
+    else process.stdout.write(`${JSON.stringify(line)}\n`);
+    status(o.progress, `${record.id}: ${report.answer ?? '(no answer)'}${correct === null ? '' : correct ? ' ✓' : ` ✗ (expected ${record.answer ?? ''})`}`);
+  }
+  const accuracy = graded > 0 ? ` · accuracy ${correctCount}/${graded} = ${((100 * correctCount) / graded).toFixed(1)}%` : '';
+  process.stderr.write(`solved ${solved}, skipped ${skipped} already in ${o.out ?? 'the output'}, ${badLines} bad lines${accuracy}\n`);
+  return badLines > 0 ? 1 : 0;
+}

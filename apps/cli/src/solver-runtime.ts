@@ -1,0 +1,66 @@
+import type { GraderClient, PolicyClient, SandboxClient } from '@rstar/clients';
+import { OpenAiCompletionsClient } from '@rstar/clients';
+import { MathVerifyGrader } from '@rstar/grader';
+import { CpuModelServer } from '@rstar/model-server';
+import { SandboxPool } from '@rstar/sandbox';
+
+export interface SolverRuntimeOptions {
+  /** Embedded model name or .gguf path (ignored with policyUrl). */
+  model: string;
+  policyUrl: string | null;
+  policyModel: string | null;
+  threads: number | null;
+  onStatus: (message: string) => void;
+}
+
+/** What a search needs, started for this process; `close()` stops all of it. */
+export interface SolverRuntime {
+  policy: PolicyClient;
+  sandbox: SandboxClient;
+  grader: GraderClient;
+  /** Where the policy runs, for people: "smollm2-135m (embedded CPU server at http://127.0.0.1:…)". */
+  description: string;
+  close(): Promise<void>;
+}
+
+export function startGrader(): MathVerifyGrader {
+  return new MathVerifyGrader();
+}
+
+/**
+ * The embedded default: the CPU model server runs in this process on a loopback port and is reached over
+ * the same OpenAI-compatible API as a vLLM pod; the sandbox pool and the grader run as local workers.
+ * With `policyUrl`, the policy is that server instead.
+ */
+export async function startSolverRuntime(options: SolverRuntimeOptions): Promise<SolverRuntime> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    let policy: PolicyClient;
+    let description: string;
+    if (options.policyUrl) {
+      const client = new OpenAiCompletionsClient({ baseUrl: options.policyUrl, model: options.policyModel ?? undefined });
+      const model = await client.resolveModel();
+      policy = client;
+      description = `${model} at ${options.policyUrl}`;
+    } else {
+      options.onStatus(`loading ${options.model} on the CPU…`);
+      const server = new CpuModelServer({ model: options.model, threads: options.threads ?? undefined, port: 0 });
+      const url = await server.start();
+      closers.push(() => server.close());
+      policy = new OpenAiCompletionsClient({ baseUrl: url, model: server.modelName });
+      description = `${server.modelName} (embedded CPU model server at ${url})`;
+    }
+    const sandbox = new SandboxPool();
+    await sandbox.start();
+    closers.push(() => sandbox.close());
+    const grader = startGrader();
+    closers.push(() => grader.close());
+    return { policy, sandbox, grader, description, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
