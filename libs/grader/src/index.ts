@@ -1,1 +1,1 @@
-export {};
+export * from './math-verify-grader.js';
