@@ -37,7 +37,7 @@ describe('MCTS expansion', () => {
     await run();
     const req = policy.requests[0]!;
     expect(req).toMatchObject({ n: 3, temperature: 0.5, maxTokens: 99, includeStopStrInOutput: true });
-    expect(req.stop).toEqual(['<end_of_step>', '<end_of_code>', '<end_of_answer>']);
+    expect(req.stop).toEqual(['<end_of_step>', '<end_of_code>', '<end_of_answer>', '<|user|>']);
     expect(req.prompt).toBe(sftPrompt(Q));
   });
 });

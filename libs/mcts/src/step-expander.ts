@@ -5,7 +5,7 @@ import {
   outputDelta,
   parseStep,
   renderStep,
-  STEP_STOP_MARKERS,
+  GENERATION_STOPS,
   stepIdentity,
   type ParsedStep,
 } from '@rstar/step-format';
@@ -88,7 +88,7 @@ export class StepExpander {
         temperature: options.temperature,
         topP: this.config.topP,
         maxTokens: this.config.maxStepTokens,
-        stop: [...STEP_STOP_MARKERS],
+        stop: [...GENERATION_STOPS],
         includeStopStrInOutput: true,
         seed,
       },

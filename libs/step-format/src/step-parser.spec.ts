@@ -49,6 +49,13 @@ describe('parseStep', () => {
     expect(step.code).toBe('');
   });
 
+  it('a step stopped by a new user turn is truncated, without the stop string', () => {
+    const step = parseStep('x = 1\n\n<|user|>', '<|user|>');
+    expect(step.kind).toBe('truncated');
+    expect(step.text).toBe('x = 1\n\n');
+    expect(parseStep('so \\boxed{4}\n<|user|>', '<|user|>')).toMatchObject({ kind: 'answer', answer: '4' });
+  });
+
   it('cuts code where the model started writing its own output', () => {
     const step = parseStep('print(3)\n<output>3<end_of_output>\n', Markers.endOfCode);
     expect(step.code).toBe('print(3)');

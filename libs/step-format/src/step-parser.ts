@@ -1,5 +1,5 @@
 import { extractBoxed } from './boxed.js';
-import { Markers } from './markers.js';
+import { Markers, STEP_STOP_MARKERS } from './markers.js';
 
 /**
  * What one generated step is:
@@ -26,8 +26,12 @@ const CODE_CUT_MARKERS = [Markers.output, Markers.answer, Markers.endOfOutput];
 
 /** Parses one generated step. `stopReason` is the stop string that ended generation, if any. */
 export function parseStep(rawText: string, stopReason: string | null): ParsedStep {
+  if (stopReason !== null && !STEP_STOP_MARKERS.includes(stopReason)) {
+    // Stopped by something other than a step marker (a new user turn): the step never ended properly.
+    return parseStep(rawText.endsWith(stopReason) ? rawText.slice(0, -stopReason.length) : rawText, null);
+  }
   const text = stopReason && !rawText.endsWith(stopReason) ? rawText + stopReason : rawText;
-  const ended = stopReason ?? [Markers.endOfStep, Markers.endOfCode, Markers.endOfAnswer].find((m) => text.endsWith(m)) ?? null;
+  const ended = stopReason ?? STEP_STOP_MARKERS.find((m) => text.endsWith(m)) ?? null;
   const boxed = extractBoxed(text);
   if (ended === Markers.endOfAnswer || text.includes(Markers.answer) || boxed !== null) {
     return { kind: 'answer', text, reasoning: answerReasoning(text), code: '', answer: boxed };
