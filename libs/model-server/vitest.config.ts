@@ -1,3 +1,4 @@
 import { projectTestConfig } from '../../vitest.shared';
 
-export default projectTestConfig(import.meta.dirname);
+// Test files run one after another: two llama.cpp engines spinning on the same cores slow each other down sharply.
+export default projectTestConfig(import.meta.dirname, { fileParallelism: false });

@@ -41,20 +41,21 @@ export async function startSolverRuntime(options: SolverRuntimeOptions): Promise
     let policy: PolicyClient;
     let description: string;
     if (options.policyUrl) {
-      const client = new OpenAiCompletionsClient({ baseUrl: options.policyUrl, model: options.policyModel ?? undefined });
-      const model = await client.resolveModel();
-      policy = client;
+      // Asking for the model list first makes an unreachable or wrong URL fail here, in one line.
+      const models = await new OpenAiCompletionsClient({ baseUrl: options.policyUrl, retries: 1 }).listModels();
+      const model = options.policyModel ?? models[0];
+      if (!model) throw new Error(`the policy server at ${options.policyUrl} serves no model`);
+      policy = new OpenAiCompletionsClient({ baseUrl: options.policyUrl, model });
       description = `${model} at ${options.policyUrl}`;
     } else {
       options.onStatus(`loading ${options.model} on the CPU…`);
-      const server = new CpuModelServer({ model: options.model, threads: options.threads ?? undefined, port: 0 });
-      const url = await server.start();
+      const server = await CpuModelServer.create({ model: options.model, port: 0, ...(options.threads === null ? {} : { threads: options.threads }) });
       closers.push(() => server.close());
-      policy = new OpenAiCompletionsClient({ baseUrl: url, model: server.modelName });
-      description = `${server.modelName} (embedded CPU model server at ${url})`;
+      const url = await server.start();
+      policy = server.client();
+      description = `${server.engine.modelName} (embedded CPU model server at ${url})`;
     }
-    const sandbox = new SandboxPool();
-    await sandbox.start();
+    const sandbox = await SandboxPool.start();
     closers.push(() => sandbox.close());
     const grader = startGrader();
     closers.push(() => grader.close());

@@ -1,1 +1,3 @@
-export {};
+export * from './model-catalog.js';
+export * from './llama-completion-engine.js';
+export * from './cpu-model-server.js';
