@@ -12,6 +12,10 @@ import {
   type SearchConfigInput,
   type SearchReport,
   type TerminalEvaluator,
+  voteAcrossTrees,
+  VOTE_RULES,
+  type VoteResult,
+  type VoteRule,
 } from '@rstar/mcts';
 import { PROMPT_STYLES } from '@rstar/step-format';
 import { Option, type Command } from 'commander';
@@ -43,6 +47,8 @@ interface SolveOptions {
   seed?: number;
   promptStyle?: string;
   reward: Reward;
+  trees: number;
+  vote: VoteRule;
   model: string;
   policyUrl?: string;
   policyModel?: string;
@@ -77,6 +83,8 @@ export function registerSolveCommand(program: Command): void {
     .addOption(
       new Option('--reward <reward>', 'terminal value: agreement between answers, or the ground truth (needs answers)').choices(REWARDS).default('consistency'),
     )
+    .option('--trees <k>', 'independent searches per problem; their answers are voted on (default: 1)', num('--trees'), 1)
+    .addOption(new Option('--vote <rule>', 'with --trees: majority of answers, or answers weighted by Q').choices(VOTE_RULES).default('majority'))
     .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m or a .gguf path', 'smollm2-135m')
     .option('--policy-url <url>', 'use this OpenAI-compatible completions server (vLLM, SGLang, llama.cpp) instead of the embedded model')
     .option('--policy-model <name>', 'model name to send to --policy-url (default: the server\'s first model)')
@@ -121,6 +129,7 @@ async function solve(problem: string | undefined, o: SolveOptions): Promise<numb
   if (o.file && !existsSync(o.file)) throw new CliUsageError(`cannot read ${o.file}: no such file`);
   if (!o.file && (problem === undefined || problem.trim() === '')) throw new CliUsageError('the problem is empty: give a problem statement or --file');
   if (!o.file && o.reward === 'ground-truth' && o.answer === undefined) throw new CliUsageError('--reward ground-truth needs --answer');
+  if (!Number.isInteger(o.trees) || o.trees < 1 || o.trees > 256) throw new CliUsageError('--trees: expected an integer from 1 to 256');
 
   const runtimeOptions: SolverRuntimeOptions = {
     model: o.model,
@@ -145,36 +154,66 @@ async function solve(problem: string | undefined, o: SolveOptions): Promise<numb
 }
 
 interface Solved {
+  /** The report of the tree whose answer was chosen (the only tree, with --trees 1). */
   report: SearchReport;
+  /** The answer given: the tree's, or the vote's across trees. */
+  answer: string | null;
   correct: boolean | null;
+  vote: VoteResult | null;
 }
 
+/**
+ * Runs `--trees` independent searches (seeds seed, seed+1, ...). One tree answers with its highest-Q answer;
+ * several vote (METHOD.md §3: answers ranked by score, equivalent answers grouped, majority or weighted).
+ */
 async function solveRecord(record: ProblemRecord, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal, label: string): Promise<Solved> {
-  const evaluator: TerminalEvaluator =
-    o.reward === 'ground-truth' && record.answer !== null
-      ? new GroundTruthEvaluator(runtime.grader, record.answer)
-      : new ConsistencyEvaluator(new AnswerGrouper(runtime.grader));
-  const bar = new SearchProgressBar(o.progress, label);
-  bar.update({ done: 0, total: config.method === 'greedy' ? 1 : config.method === 'beam' ? config.maxDepth : config.rollouts, bestAnswer: null, bestQ: null });
-  try {
-    const result = await runSearch(record.problem, config, { policy: runtime.policy, sandbox: runtime.sandbox, evaluator }, { onProgress: (p) => bar.update(p), signal });
-    const report = toSearchReport(result);
-    const correct = record.answer !== null && report.answer !== null ? (await runtime.grader.grade(report.answer, record.answer)).equivalent : record.answer !== null ? false : null;
-    return { report, correct };
-  } finally {
-    bar.stop();
+  const grouper = new AnswerGrouper(runtime.grader);
+  const reports: SearchReport[] = [];
+  for (let t = 0; t < o.trees; t++) {
+    const evaluator: TerminalEvaluator =
+      o.reward === 'ground-truth' && record.answer !== null ? new GroundTruthEvaluator(runtime.grader, record.answer) : new ConsistencyEvaluator(grouper);
+    const treeConfig = { ...config, seed: config.seed + t };
+    const bar = new SearchProgressBar(o.progress, o.trees > 1 ? `${label} tree ${t + 1}/${o.trees}` : label);
+    bar.update({ done: 0, total: config.method === 'greedy' ? 1 : config.method === 'beam' ? config.maxDepth : config.rollouts, bestAnswer: null, bestQ: null });
+    try {
+      const result = await runSearch(record.problem, treeConfig, { policy: runtime.policy, sandbox: runtime.sandbox, evaluator }, { onProgress: (p) => bar.update(p), signal });
+      reports.push(toSearchReport(result));
+    } finally {
+      bar.stop();
+    }
   }
+  let report = reports[0] as SearchReport;
+  let answer = report.answer;
+  let vote: VoteResult | null = null;
+  if (reports.length > 1) {
+    const answered = reports.filter((r) => r.answer !== null);
+    vote = await voteAcrossTrees(
+      answered.map((r) => ({ answer: r.answer as string, score: r.answerQ ?? 0 })),
+      grouper,
+      o.vote,
+    );
+    answer = vote?.answer ?? null;
+    if (vote) {
+      const winner = vote.answer;
+      const members = [];
+      for (const r of answered) if (await grouper.same(r.answer as string, winner)) members.push(r);
+      report = members.reduce((best, r) => ((r.answerQ ?? -Infinity) > (best.answerQ ?? -Infinity) ? r : best), members[0] as SearchReport);
+    }
+  }
+  const correct = record.answer === null ? null : answer === null ? false : (await runtime.grader.grade(answer, record.answer)).equivalent;
+  return { report, answer, correct, vote };
 }
 
 async function solveOne(record: ProblemRecord, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal): Promise<number> {
-  const { report, correct } = await solveRecord(record, o, config, runtime, signal, config.method === 'mcts' ? 'rollouts' : config.method);
+  const { report, answer, correct, vote } = await solveRecord(record, o, config, runtime, signal, config.method === 'mcts' ? 'rollouts' : config.method);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, policy: runtime.description, reference: record.answer, correct }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, policy: runtime.description, reference: record.answer, finalAnswer: answer, correct, vote }, null, 2)}\n`);
     return 0;
   }
   const out = [`${'Problem:'} ${record.problem}`, `Policy: ${runtime.description}`, '', formatTrajectory(report), ''];
   if (o.showTree) out.push('Tree:', formatTree(report), '');
-  out.push(formatSummary(report, record.answer, correct));
+  if (vote) out.push(`Vote over ${o.trees} trees (${o.vote}): ${vote.groups.map((g) => `${g.answer} ×${g.members}`).join(', ') || 'no answers'}`, '');
+  out.push(formatSummary(report, answer, record.answer, correct));
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }
@@ -194,7 +233,7 @@ async function solveFile(file: string, o: SolveOptions, config: SearchConfig, ru
       skipped++;
       continue;
     }
-    const { report, correct } = await solveRecord(record, o, config, runtime, signal, record.id);
+    const { report, answer, correct, vote } = await solveRecord(record, o, config, runtime, signal, record.id);
     solved++;
     if (correct !== null) {
       graded++;
@@ -204,8 +243,9 @@ async function solveFile(file: string, o: SolveOptions, config: SearchConfig, ru
       id: record.id,
       problem: record.problem,
       reference: record.answer,
-      answer: report.answer,
+      answer,
       correct,
+      ...(vote ? { vote } : {}),
       q: report.answerQ,
       method: report.method,
       rollouts: report.rollouts,
@@ -219,7 +259,7 @@ async function solveFile(file: string, o: SolveOptions, config: SearchConfig, ru
     };
     if (o.out) appendFileSync(o.out, `${JSON.stringify(line)}\n`);
     else process.stdout.write(`${JSON.stringify(line)}\n`);
-    status(o.progress, `${record.id}: ${report.answer ?? '(no answer)'}${correct === null ? '' : correct ? ' ✓' : ` ✗ (expected ${record.answer ?? ''})`}`);
+    status(o.progress, `${record.id}: ${answer ?? '(no answer)'}${correct === null ? '' : correct ? ' ✓' : ` ✗ (expected ${record.answer ?? ''})`}`);
   }
   const accuracy = graded > 0 ? ` · accuracy ${correctCount}/${graded} = ${((100 * correctCount) / graded).toFixed(1)}%` : '';
   process.stderr.write(`solved ${solved}, skipped ${skipped} already in ${o.out ?? 'the output'}, ${badLines} bad lines${accuracy}\n`);

@@ -62,12 +62,12 @@ export function formatTree(report: SearchReport): string {
 }
 
 /** The closing summary: the answer, its Q, and what the search spent. */
-export function formatSummary(report: SearchReport, reference: string | null, correct: boolean | null): string {
+export function formatSummary(report: SearchReport, answer: string | null, reference: string | null, correct: boolean | null): string {
   const answers = report.nodes.filter((n) => n.answer !== null).length;
   const { stats } = report;
   const verdict = correct === null ? '' : correct ? pc.green(' ✓ correct') : pc.red(` ✗ expected ${reference ?? ''}`);
   const answerLine =
-    report.answer === null ? pc.yellow('Answer: none found') : `${pc.bold('Answer:')} \\boxed{${report.answer}} (Q ${report.answerQ?.toFixed(2) ?? '-'})${verdict}`;
+    answer === null ? pc.yellow('Answer: none found') : `${pc.bold('Answer:')} \\boxed{${answer}} (Q ${report.answerQ?.toFixed(2) ?? '-'})${verdict}`;
   return [
     answerLine,
     pc.dim(

@@ -33,6 +33,7 @@ describe('rstar bad input', () => {
     expectOneLineError(rstar(['solve', 'What is 1+1?', '--temperature', '7', '--width', '1000']), /--width:.*--temperature:|--temperature:.*--width:/);
     expectOneLineError(rstar(['solve', 'What is 1+1?', '--rollouts', 'many']), /--rollouts must be a number/);
     expectOneLineError(rstar(['solve', 'What is 1+1?', '--method', 'dfs']), /--method.*dfs/);
+    expectOneLineError(rstar(['solve', 'What is 1+1?', '--trees', '0']), /--trees/);
   });
 
   it('refuses a file that does not exist and conflicting arguments', () => {
@@ -58,6 +59,18 @@ describe('rstar grade', () => {
     const different = rstar(['grade', '3', '4', '--json']);
     expect(different.code).toBe(1);
     expect(JSON.parse(different.stdout)).toMatchObject({ equivalent: false });
+  });
+});
+
+describe('rstar solve --trees', () => {
+  it('runs independent searches and reports the vote', () => {
+    const r = rstar(['solve', 'What is 2 + 3?', '--trees', '2', '--method', 'greedy', '--max-step-tokens', '48', '--max-depth', '3', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { finalAnswer: string | null; vote: { groups: unknown[] } | null; config: { seed: number } };
+    expect(out).toHaveProperty('finalAnswer');
+    expect(out).toHaveProperty('vote');
+    if (out.vote) expect(out.vote.groups.length).toBeGreaterThan(0);
+    else expect(out.finalAnswer).toBeNull();
   });
 });
 
