@@ -14,57 +14,57 @@ function expectOneLineError(r: { code: number; stderr: string }, pattern: RegExp
 }
 
 describe('rstar bad input', () => {
-  it('--help on every command', () => {
+  it('--help on every command', async () => {
     for (const args of [['--help'], ['solve', '--help'], ['grade', '--help']]) {
-      const r = rstar(args);
+      const r = await rstar(args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: rstar/);
     }
-    expect(rstar(['solve', '--help']).stdout).toMatch(/--rollouts <n>[\s\S]*--policy-url <url>/);
+    expect((await rstar(['solve', '--help'])).stdout).toMatch(/--rollouts <n>[\s\S]*--policy-url <url>/);
   });
 
-  it('refuses an empty problem', () => {
-    expectOneLineError(rstar(['solve', '   ']), /the problem is empty/);
-    expectOneLineError(rstar(['solve']), /the problem is empty/);
+  it('refuses an empty problem', async () => {
+    expectOneLineError(await rstar(['solve', '   ']), /the problem is empty/);
+    expectOneLineError(await rstar(['solve']), /the problem is empty/);
   });
 
-  it('refuses options out of range or of the wrong type', () => {
-    expectOneLineError(rstar(['solve', 'What is 1+1?', '--rollouts', '0']), /--rollouts:/);
-    expectOneLineError(rstar(['solve', 'What is 1+1?', '--temperature', '7', '--width', '1000']), /--width:.*--temperature:|--temperature:.*--width:/);
-    expectOneLineError(rstar(['solve', 'What is 1+1?', '--rollouts', 'many']), /--rollouts must be a number/);
-    expectOneLineError(rstar(['solve', 'What is 1+1?', '--method', 'dfs']), /--method.*dfs/);
-    expectOneLineError(rstar(['solve', 'What is 1+1?', '--trees', '0']), /--trees/);
+  it('refuses options out of range or of the wrong type', async () => {
+    expectOneLineError(await rstar(['solve', 'What is 1+1?', '--rollouts', '0']), /--rollouts:/);
+    expectOneLineError(await rstar(['solve', 'What is 1+1?', '--temperature', '7', '--width', '1000']), /--width:.*--temperature:|--temperature:.*--width:/);
+    expectOneLineError(await rstar(['solve', 'What is 1+1?', '--rollouts', 'many']), /--rollouts must be a number/);
+    expectOneLineError(await rstar(['solve', 'What is 1+1?', '--method', 'dfs']), /--method.*dfs/);
+    expectOneLineError(await rstar(['solve', 'What is 1+1?', '--trees', '0']), /--trees/);
   });
 
-  it('refuses a file that does not exist and conflicting arguments', () => {
-    expectOneLineError(rstar(['solve', '--file', '/nonexistent/problems.jsonl']), /cannot read \/nonexistent\/problems.jsonl/);
-    expectOneLineError(rstar(['solve', 'x', '--file', 'a.jsonl']), /either a problem or --file/);
-    expectOneLineError(rstar(['solve', 'x', '--reward', 'ground-truth']), /needs --answer/);
+  it('refuses a file that does not exist and conflicting arguments', async () => {
+    expectOneLineError(await rstar(['solve', '--file', '/nonexistent/problems.jsonl']), /cannot read \/nonexistent\/problems.jsonl/);
+    expectOneLineError(await rstar(['solve', 'x', '--file', 'a.jsonl']), /either a problem or --file/);
+    expectOneLineError(await rstar(['solve', 'x', '--reward', 'ground-truth']), /needs --answer/);
   });
 
-  it('names an unknown model in one line', () => {
-    expectOneLineError(rstar(['solve', 'What is 1+1?', '--model', 'gpt-17']), /gpt-17/, 1);
+  it('names an unknown model in one line', async () => {
+    expectOneLineError(await rstar(['solve', 'What is 1+1?', '--model', 'gpt-17']), /gpt-17/, 1);
   });
 
-  it('says when the policy URL cannot be reached', () => {
-    expectOneLineError(rstar(['solve', 'What is 1+1?', '--policy-url', 'http://127.0.0.1:9']), /127\.0\.0\.1:9/, 1);
+  it('says when the policy URL cannot be reached', async () => {
+    expectOneLineError(await rstar(['solve', 'What is 1+1?', '--policy-url', 'http://127.0.0.1:9']), /127\.0\.0\.1:9/, 1);
   });
 });
 
 describe('rstar grade', () => {
-  it('says whether two answers are equivalent, with the verdict in the exit status', () => {
-    const same = rstar(['grade', '\\frac{1}{2}', '0.5']);
+  it('says whether two answers are equivalent, with the verdict in the exit status', async () => {
+    const same = await rstar(['grade', '\\frac{1}{2}', '0.5']);
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/^equivalent/);
-    const different = rstar(['grade', '3', '4', '--json']);
+    const different = await rstar(['grade', '3', '4', '--json']);
     expect(different.code).toBe(1);
     expect(JSON.parse(different.stdout)).toMatchObject({ equivalent: false });
   });
 });
 
 describe('rstar solve --trees', () => {
-  it('runs independent searches and reports the vote', () => {
-    const r = rstar(['solve', 'What is 2 + 3?', '--trees', '2', '--method', 'greedy', '--max-step-tokens', '48', '--max-depth', '3', '--json']);
+  it('runs independent searches and reports the vote', async () => {
+    const r = await rstar(['solve', 'What is 2 + 3?', '--trees', '2', '--method', 'greedy', '--max-step-tokens', '48', '--max-depth', '3', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { finalAnswer: string | null; vote: { groups: unknown[] } | null; config: { seed: number } };
     expect(out).toHaveProperty('finalAnswer');
@@ -75,13 +75,13 @@ describe('rstar solve --trees', () => {
 });
 
 describe('rstar solve --file', () => {
-  it('reports malformed lines with their numbers, solves the rest, and resumes from --out', () => {
+  it('reports malformed lines with their numbers, solves the rest, and resumes from --out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rstar-batch-'));
     const file = join(dir, 'problems.jsonl');
     const out = join(dir, 'results.jsonl');
     writeFileSync(file, ['{"id": "p1", "problem": "What is 2 + 3?", "answer": "5"}', '{"id": "broken"', '{"id": "p3", "answer": "1"}'].join('\n'));
     const budget = ['--method', 'greedy', '--max-step-tokens', '48', '--max-depth', '3'];
-    const first = rstar(['solve', '--file', file, '--out', out, ...budget]);
+    const first = await rstar(['solve', '--file', file, '--out', out, ...budget]);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/problems\.jsonl:2: invalid JSON/);
     expect(first.stderr).toMatch(/problems\.jsonl:3: problem: /);
@@ -90,7 +90,7 @@ describe('rstar solve --file', () => {
     expect(typeof results[0]?.correct).toBe('boolean');
     expect(first.stderr).toMatch(/solved 1, skipped 0 .* accuracy \d\/1/);
 
-    const second = rstar(['solve', '--file', file, '--out', out, ...budget]);
+    const second = await rstar(['solve', '--file', file, '--out', out, ...budget]);
     expect(second.stderr).toMatch(/solved 0, skipped 1/);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { workspaceRoot } from '@rstar/workspace';
 
@@ -16,8 +16,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, with no terminal (no progress bar). */
-export function rstar(args: string[], timeoutMs = 300_000): CliRun {
-  const r = spawnSync('node', [bundle, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, RSTAR_HOME: root } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs the built CLI as a user would, with no terminal (no progress bar). Asynchronous: a synchronous spawn
+ * would block the test worker's event loop for minutes and vitest's worker RPC would time out.
+ */
+export function rstar(args: string[], timeoutMs = 300_000): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile('node', [bundle, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, RSTAR_HOME: root } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

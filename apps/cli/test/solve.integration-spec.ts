@@ -10,8 +10,8 @@ beforeAll(() => buildCli());
 const firstGsm8k = JSON.parse(readFileSync(join(sharedDataDir(), 'gsm8k', 'test.jsonl'), 'utf8').split('\n')[0] ?? '{}') as { problem: string; answer: string };
 
 describe('rstar solve with the real CPU model', () => {
-  it('searches a GSM8K problem and returns a well-formed tree whose steps ran in the sandbox', () => {
-    const r = rstar(['solve', firstGsm8k.problem, '--answer', firstGsm8k.answer, '--json', '--rollouts', '2', '--width', '2', '--max-step-tokens', '96', '--max-depth', '4']);
+  it('searches a GSM8K problem and returns a well-formed tree whose steps ran in the sandbox', async () => {
+    const r = await rstar(['solve', firstGsm8k.problem, '--answer', firstGsm8k.answer, '--json', '--rollouts', '2', '--width', '2', '--max-step-tokens', '96', '--max-depth', '4']);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as SearchReport & { correct: boolean | null; policy: string };
