@@ -60,6 +60,8 @@ interface SolveOptions {
 
 export function registerSolveCommand(program: Command): void {
   const num = numberOption;
+  // Defaults shown in --help come from the search config schema, the one place they are set.
+  const d = parseSearchConfig();
   program
     .command('solve')
     .description('Solve a math problem (or a JSONL file of problems) by tree search over code-augmented steps')
@@ -67,23 +69,23 @@ export function registerSolveCommand(program: Command): void {
     .option('-f, --file <path>', 'solve every problem of a JSONL file ({"id", "problem", "answer"?} per line)')
     .option('-o, --out <path>', 'with --file: append results here; a rerun skips ids already in it')
     .option('-a, --answer <reference>', 'the reference answer of a single problem: the result is graded against it')
-    .addOption(new Option('--method <method>', 'search method (default: mcts)').choices(SEARCH_METHODS))
-    .option('--rollouts <n>', 'MCTS rollouts / best-of-N trajectories (default: 8)', num('--rollouts'))
-    .option('--width <n>', 'candidate steps sampled per expansion (default: 4)', num('--width'))
-    .option('--beam-width <n>', 'beams kept per depth in beam search (default: 2)', num('--beam-width'))
-    .option('--max-depth <n>', 'steps after which a trajectory ends with value -1 (default: 16)', num('--max-depth'))
-    .option('--c-puct <c>', 'UCT exploration constant (default: 2)', num('--c-puct'))
-    .addOption(new Option('--unvisited <policy>', 'UCT score of unvisited children (default: no-bonus, as the reference)').choices(UNVISITED_POLICIES))
-    .option('--max-errors <n>', 'consecutive code errors that end a trajectory (default: 2)', num('--max-errors'))
-    .option('--temperature <t>', 'sampling temperature (default: 0.7)', num('--temperature'))
-    .option('--top-p <p>', 'nucleus sampling (default: 0.95)', num('--top-p'))
-    .option('--max-step-tokens <n>', 'token budget of one step (default: 256)', num('--max-step-tokens'))
-    .option('--seed <n>', 'search seed (default: 0)', num('--seed'))
-    .addOption(new Option('--prompt-style <style>', 'few-shot (a model not fine-tuned on the format) or sft (default: few-shot)').choices(PROMPT_STYLES))
+    .addOption(new Option('--method <method>', `search method (default: ${d.method})`).choices(SEARCH_METHODS))
+    .option('--rollouts <n>', `MCTS rollouts / best-of-N trajectories (default: ${d.rollouts})`, num('--rollouts'))
+    .option('--width <n>', `candidate steps sampled per expansion (default: ${d.width})`, num('--width'))
+    .option('--beam-width <n>', `beams kept per depth in beam search (default: ${d.beamWidth})`, num('--beam-width'))
+    .option('--max-depth <n>', `steps after which a trajectory ends with value -1 (default: ${d.maxDepth})`, num('--max-depth'))
+    .option('--c-puct <c>', `UCT exploration constant (default: ${d.cPuct})`, num('--c-puct'))
+    .addOption(new Option('--unvisited <policy>', `UCT score of unvisited children (default: ${d.unvisited}, as the reference)`).choices(UNVISITED_POLICIES))
+    .option('--max-errors <n>', `consecutive code errors that end a trajectory (default: ${d.maxConsecutiveErrors})`, num('--max-errors'))
+    .option('--temperature <t>', `sampling temperature (default: ${d.temperature})`, num('--temperature'))
+    .option('--top-p <p>', `nucleus sampling (default: ${d.topP})`, num('--top-p'))
+    .option('--max-step-tokens <n>', `token budget of one step (default: ${d.maxStepTokens})`, num('--max-step-tokens'))
+    .option('--seed <n>', `search seed (default: ${d.seed})`, num('--seed'))
+    .addOption(new Option('--prompt-style <style>', `few-shot (a model not fine-tuned on the format) or sft (default: ${d.promptStyle})`).choices(PROMPT_STYLES))
     .addOption(
       new Option('--reward <reward>', 'terminal value: agreement between answers, or the ground truth (needs answers)').choices(REWARDS).default('consistency'),
     )
-    .option('--trees <k>', 'independent searches per problem; their answers are voted on (default: 1)', num('--trees'), 1)
+    .option('--trees <k>', 'independent searches per problem; their answers are voted on', num('--trees'), 1)
     .addOption(new Option('--vote <rule>', 'with --trees: majority of answers, or answers weighted by Q').choices(VOTE_RULES).default('majority'))
     .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m or a .gguf path', 'smollm2-135m')
     .option('--policy-url <url>', 'use this OpenAI-compatible completions server (vLLM, SGLang, llama.cpp) instead of the embedded model')
