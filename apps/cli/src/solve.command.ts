@@ -195,12 +195,7 @@ async function solveRecord(record: ProblemRecord, o: SolveOptions, config: Searc
       o.vote,
     );
     answer = vote?.answer ?? null;
-    if (vote) {
-      const winner = vote.answer;
-      const members = [];
-      for (const r of answered) if (await grouper.same(r.answer as string, winner)) members.push(r);
-      report = members.reduce((best, r) => ((r.answerQ ?? -Infinity) > (best.answerQ ?? -Infinity) ? r : best), members[0] as SearchReport);
-    }
+    if (vote) report = answered[vote.best] as SearchReport;
   }
   const correct = record.answer === null ? null : answer === null ? false : (await runtime.grader.grade(answer, record.answer)).equivalent;
   return { report, answer, correct, vote };

@@ -41,6 +41,7 @@ describe('vote across trees', () => {
     const vote = await voteAcrossTrees(answers, new AnswerGrouper(null), 'majority');
     expect(vote?.answer).toBe('\\dfrac{1}{2}');
     expect(vote?.support).toBe(3);
+    expect(vote?.best).toBe(3);
   });
 
   it('keeps only the top-k by score before voting, and can weight by score', async () => {

@@ -1,5 +1,5 @@
 import type { AnswerGrouper } from './evaluators.js';
-import { nodeAnswer, qValue, type SearchNode } from './search-node.js';
+import { qValue, type SearchNode } from './search-node.js';
 import type { SearchTree } from './search-tree.js';
 
 /** The answer a tree gives: its valid answer node with the highest Q (more visits, then earlier, on ties). */
@@ -29,6 +29,8 @@ export interface VoteResult {
   answer: string;
   /** Votes (majority) or summed scores (weighted) of the winning group. */
   support: number;
+  /** Index in the input of the winning group's highest-scored answer (the tree to show). */
+  best: number;
   groups: { answer: string; support: number; members: number }[];
 }
 
@@ -43,9 +45,12 @@ export async function voteAcrossTrees(
   rule: VoteRule,
   topK: number = answers.length,
 ): Promise<VoteResult | null> {
-  const ranked = [...answers].sort((a, b) => b.score - a.score).slice(0, topK);
-  const groups: { answer: string; support: number; members: number }[] = [];
-  for (const { answer, score } of ranked) {
+  const ranked = answers
+    .map((a, index) => ({ ...a, index }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, topK);
+  const groups: { answer: string; support: number; members: number; best: number }[] = [];
+  for (const { answer, score, index } of ranked) {
     let group: (typeof groups)[number] | undefined;
     for (const g of groups) {
       if (await grouper.same(g.answer, answer)) {
@@ -54,7 +59,8 @@ export async function voteAcrossTrees(
       }
     }
     if (!group) {
-      group = { answer, support: 0, members: 0 };
+      // Ranked by score, so a group's first member is its best.
+      group = { answer, support: 0, members: 0, best: index };
       groups.push(group);
     }
     group.members += 1;
@@ -62,7 +68,7 @@ export async function voteAcrossTrees(
   }
   let winner: (typeof groups)[number] | null = null;
   for (const g of groups) if (winner === null || g.support > winner.support) winner = g;
-  return winner ? { answer: winner.answer, support: winner.support, groups } : null;
+  return winner
+    ? { answer: winner.answer, support: winner.support, best: winner.best, groups: groups.map(({ answer, support, members }) => ({ answer, support, members })) }
+    : null;
 }
-
-export { nodeAnswer };

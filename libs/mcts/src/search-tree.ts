@@ -1,4 +1,4 @@
-import { nodeAnswer, qValue, type SearchNode } from './search-node.js';
+import { nodeAnswer, type SearchNode } from './search-node.js';
 
 export type NewNode = Omit<SearchNode, 'id' | 'parentId' | 'depth' | 'childIds' | 'visits' | 'valueSum' | 'reward' | 'correct'>;
 
@@ -88,9 +88,5 @@ export class SearchTree {
   /** The trajectory (root excluded) as the next prompt continues it. */
   prompt(node: SearchNode): string {
     return this.problemPrefix + this.path(node).map((n) => n.rendered).join('');
-  }
-
-  q(node: SearchNode): number {
-    return qValue(node);
   }
 }

@@ -4,6 +4,7 @@ import { CommentPpm, EqualityGrader, FakeSandbox, ScriptedPolicy, type Script } 
 import { AnswerGrouper, ConsistencyEvaluator, GroundTruthEvaluator, PpmEvaluator, type TerminalEvaluator } from './evaluators.js';
 import { parseSearchConfig, type SearchConfigInput } from './search-config.js';
 import { runSearch, type SearchProgress } from './search.js';
+import { qValue } from './search-node.js';
 import { toSearchReport } from './search-report.js';
 
 const Q = 'Natalia sold 48 clips in April and half as many in May. How many in total?';
@@ -164,7 +165,7 @@ describe('determinism and PPM-augmented Q', () => {
     expect(high!.visits).toBe(1);
     expect(low!.visits).toBe(0);
     const leaf = result.tree.children(high!)[0]!;
-    expect(result.tree.q(high!)).toBeCloseTo((Math.tanh(1) + leaf.reward!) / 2, 10);
+    expect(qValue(high!)).toBeCloseTo((Math.tanh(1) + leaf.reward!) / 2, 10);
   });
 });
 

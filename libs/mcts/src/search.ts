@@ -132,7 +132,17 @@ class SearchRun {
 
   /** One trajectory, the most likely step each time. */
   private async greedy(): Promise<number> {
-    const path = await this.followChain(this.tree.root, 0, 1);
+    const path = [this.tree.root];
+    let node = this.tree.root;
+    while (!node.terminal) {
+      const [child] = await this.expander.expand(this.tree, node, { n: 1, temperature: 0, dedupe: false }, this.options.signal);
+      if (!child) {
+        markTerminal(node, 'no_candidates');
+        break;
+      }
+      node = child;
+      path.push(node);
+    }
     await this.finishTrajectory(path);
     this.report(1, 1);
     return 1;
@@ -184,22 +194,6 @@ class SearchRun {
     }
     for (const path of finished) await this.finishTrajectory(path);
     return finished.length;
-  }
-
-  /** Follows one trajectory from `node`, one candidate per step, until it ends. */
-  private async followChain(start: SearchNode, temperature: number, n: number): Promise<SearchNode[]> {
-    const path = this.tree.path(start);
-    let node = start;
-    while (!node.terminal) {
-      const [child] = await this.expander.expand(this.tree, node, { n, temperature, dedupe: false }, this.options.signal);
-      if (!child) {
-        markTerminal(node, 'no_candidates');
-        break;
-      }
-      node = child;
-      path.push(node);
-    }
-    return path;
   }
 
   /** Scores the trajectory's end: an answer is evaluated and backed up; a failed trajectory gets -1 alone. */

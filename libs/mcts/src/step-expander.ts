@@ -72,7 +72,7 @@ export class StepExpander {
     const sampled = await Promise.all(nodes.map((node) => this.sample(tree, node, options, signal)));
     const created = nodes.map((node, i) => (sampled[i] ?? []).map((fields) => tree.addChild(node, fields)));
     if (this.deps.ppm) {
-      for (const children of created) if (children.length > 0) await this.scoreWithPpm(tree, children, signal);
+      for (const [i, children] of created.entries()) if (children.length > 0) await this.scoreWithPpm(tree, nodes[i] as SearchNode, children, signal);
     }
     return created;
   }
@@ -162,9 +162,9 @@ export class StepExpander {
     return fields;
   }
 
-  private async scoreWithPpm(tree: SearchTree, children: SearchNode[], signal?: AbortSignal): Promise<void> {
+  private async scoreWithPpm(tree: SearchTree, parent: SearchNode, children: SearchNode[], signal?: AbortSignal): Promise<void> {
     const ppm = this.deps.ppm as PpmClient;
-    const prefix = tree.path(tree.node(children[0]?.parentId ?? 0)).slice(1).map((n) => n.rendered);
+    const prefix = tree.path(parent).slice(1).map((n) => n.rendered);
     const raw = await ppm.score(tree.question, children.map((c) => [...prefix, c.rendered]), signal);
     this.stats.ppmCalls += 1;
     children.forEach((child, i) => {
