@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliUsageError } from './cli-errors.js';
 import { registerGradeCommand } from './grade.command.js';
+import { registerJobsCommand } from './jobs.command.js';
 import { registerSolveCommand } from './solve.command.js';
 
 const program = new Command('rstar')
@@ -11,6 +12,7 @@ const program = new Command('rstar')
   .exitOverride();
 registerSolveCommand(program);
 registerGradeCommand(program);
+registerJobsCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit; RSTAR_DEBUG=1 shows the stack. */
 async function main(): Promise<void> {

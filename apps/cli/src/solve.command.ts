@@ -1,8 +1,7 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import {
   AnswerGrouper,
-  ConsistencyEvaluator,
-  GroundTruthEvaluator,
+  chooseTerminalEvaluator,
   parseSearchConfig,
   runSearch,
   SEARCH_METHODS,
@@ -11,7 +10,6 @@ import {
   type SearchConfig,
   type SearchConfigInput,
   type SearchReport,
-  type TerminalEvaluator,
   voteAcrossTrees,
   VOTE_RULES,
   type VoteResult,
@@ -21,8 +19,12 @@ import { PROMPT_STYLES } from '@rstar/step-format';
 import { Option, type Command } from 'commander';
 import { ZodError } from 'zod';
 import { CliUsageError, numberOption, usageErrorFrom } from './cli-errors.js';
+import { chooseDatabaseUrl, openJobDatabase, parseDatabaseOption } from './job-database.js';
+import { formatJobIds } from './job-printer.js';
+import { databaseOption } from './jobs.command.js';
 import { completedIds, readProblemFile, type ProblemRecord } from './problem-file.js';
 import { SearchProgressBar, status } from './progress.js';
+import { SolveJobRecorder } from './solve-job-recorder.js';
 import { startSolverRuntime, type SolverRuntime, type SolverRuntimeOptions } from './solver-runtime.js';
 import { formatSummary, formatTrajectory, formatTree } from './tree-printer.js';
 
@@ -56,6 +58,8 @@ interface SolveOptions {
   json: boolean;
   showTree: boolean;
   progress: boolean;
+  database?: string;
+  store: boolean;
 }
 
 export function registerSolveCommand(program: Command): void {
@@ -94,6 +98,8 @@ export function registerSolveCommand(program: Command): void {
     .option('--json', 'print the whole search tree as JSON on stdout', false)
     .option('--show-tree', 'also print every node of the tree', false)
     .option('--no-progress', 'no progress bar or status lines on stderr')
+    .addOption(databaseOption())
+    .option('--no-store', 'do not store the solves (each search is stored as a solve job: rstar jobs list)')
     .action(async (problem: string | undefined, options: SolveOptions) => {
       process.exitCode = await solve(problem, options);
     });
@@ -132,6 +138,8 @@ async function solve(problem: string | undefined, o: SolveOptions): Promise<numb
   if (!o.file && (problem === undefined || problem.trim() === '')) throw new CliUsageError('the problem is empty: give a problem statement or --file');
   if (!o.file && o.reward === 'ground-truth' && o.answer === undefined) throw new CliUsageError('--reward ground-truth needs --answer');
   if (!Number.isInteger(o.trees) || o.trees < 1 || o.trees > 256) throw new CliUsageError('--trees: expected an integer from 1 to 256');
+  const databaseUrl = o.store ? chooseDatabaseUrl(o.database) : null;
+  if (databaseUrl !== null) parseDatabaseOption(databaseUrl);
 
   const runtimeOptions: SolverRuntimeOptions = {
     model: o.model,
@@ -140,19 +148,45 @@ async function solve(problem: string | undefined, o: SolveOptions): Promise<numb
     threads: o.threads ?? null,
     onStatus: (m) => status(o.progress, m),
   };
+  // Opened before the model loads: a database that cannot be used fails in a second, not after the search.
+  const database = databaseUrl === null ? null : await openJobDatabase(databaseUrl, 'write');
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const runtime = await startSolverRuntime(runtimeOptions);
   try {
-    if (o.file) return await solveFile(o.file, o, config, runtime, abort.signal);
-    return await solveOne({ id: 'cli', problem: (problem ?? '').trim(), answer: o.answer ?? null }, o, config, runtime, abort.signal);
+    const recorder = database ? new SolveJobRecorder(database.stores.jobs) : null;
+    await recorder?.failOrphans();
+    const runtime = await startSolverRuntime(runtimeOptions);
+    let code: number;
+    try {
+      const run: SolveRun = { o, config, runtime, recorder, signal: abort.signal };
+      code = o.file ? await solveFile(o.file, run) : await solveOne({ id: 'cli', problem: (problem ?? '').trim(), answer: o.answer ?? null }, run);
+    } finally {
+      await runtime.close();
+    }
+    // The result is out; what the database refused is said after it, and the exit status says it too.
+    const problemStoring = recorder?.problem ?? null;
+    if (database && problemStoring !== null) {
+      process.stderr.write(`rstar: warning: not stored in ${database.where}: ${problemStoring}\n`);
+      return Math.max(code, 1);
+    }
+    return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await runtime.close();
+    await database?.close().catch(() => undefined);
   }
+}
+
+/** What every solve of one command shares. */
+interface SolveRun {
+  o: SolveOptions;
+  config: SearchConfig;
+  runtime: SolverRuntime;
+  /** Null with --no-store. */
+  recorder: SolveJobRecorder | null;
+  signal: AbortSignal;
 }
 
 interface Solved {
@@ -162,27 +196,47 @@ interface Solved {
   answer: string | null;
   correct: boolean | null;
   vote: VoteResult | null;
+  /** The stored job of the chosen tree; null with --no-store or when the database refused it. */
+  jobId: string | null;
+  /** The stored job of each tree, in tree order. */
+  jobIds: (string | null)[];
+}
+
+/** What a search reports its progress against: rollouts (MCTS), trajectories (best-of-N), 1 (greedy) or depths (beam). */
+function progressTotal(config: SearchConfig): number {
+  return config.method === 'greedy' ? 1 : config.method === 'beam' ? config.maxDepth : config.rollouts;
 }
 
 /**
  * Runs `--trees` independent searches (seeds seed, seed+1, ...). One tree answers with its highest-Q answer;
  * several vote (METHOD.md §3: answers ranked by score, equivalent answers grouped, majority or weighted).
  */
-async function solveRecord(record: ProblemRecord, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal, label: string): Promise<Solved> {
+async function solveRecord(record: ProblemRecord, run: SolveRun, label: string): Promise<Solved> {
+  const { o, config, runtime, recorder, signal } = run;
   const grouper = new AnswerGrouper(runtime.grader);
   const reports: SearchReport[] = [];
+  const jobIds: (string | null)[] = [];
   for (let t = 0; t < o.trees; t++) {
-    const evaluator: TerminalEvaluator =
-      o.reward === 'ground-truth' && record.answer !== null ? new GroundTruthEvaluator(runtime.grader, record.answer) : new ConsistencyEvaluator(grouper);
+    const evaluator = chooseTerminalEvaluator({ grader: runtime.grader, reference: o.reward === 'ground-truth' ? record.answer : null, ppm: null, grouper });
     const treeConfig = { ...config, seed: config.seed + t };
     const bar = new SearchProgressBar(o.progress, o.trees > 1 ? `${label} tree ${t + 1}/${o.trees}` : label);
-    bar.update({ done: 0, total: config.method === 'greedy' ? 1 : config.method === 'beam' ? config.maxDepth : config.rollouts, bestAnswer: null, bestQ: null });
+    const total = progressTotal(config);
+    bar.update({ done: 0, total, bestAnswer: null, bestQ: null });
+    // Each tree is its own job (its own seed, its own tree); the chosen tree's job is the one reported first.
+    const jobId = recorder ? await recorder.begin(record.problem, record.answer, treeConfig, total) : null;
+    let report: SearchReport;
     try {
       const result = await runSearch(record.problem, treeConfig, { policy: runtime.policy, sandbox: runtime.sandbox, evaluator }, { onProgress: (p) => bar.update(p), signal });
-      reports.push(toSearchReport(result));
+      report = toSearchReport(result);
+    } catch (error) {
+      await recorder?.failed(jobId, error);
+      throw error;
     } finally {
       bar.stop();
     }
+    // Only a job that holds the result is named in the output.
+    jobIds.push(recorder && (await recorder.succeeded(jobId, report, runtime.policyModel)) ? jobId : null);
+    reports.push(report);
   }
   let report = reports[0] as SearchReport;
   let answer = report.answer;
@@ -198,24 +252,29 @@ async function solveRecord(record: ProblemRecord, o: SolveOptions, config: Searc
     if (vote) report = answered[vote.best] as SearchReport;
   }
   const correct = record.answer === null ? null : answer === null ? false : (await runtime.grader.grade(answer, record.answer)).equivalent;
-  return { report, answer, correct, vote };
+  return { report, answer, correct, vote, jobId: jobIds[reports.indexOf(report)] ?? null, jobIds };
 }
 
-async function solveOne(record: ProblemRecord, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal): Promise<number> {
-  const { report, answer, correct, vote } = await solveRecord(record, o, config, runtime, signal, config.method === 'mcts' ? 'rollouts' : config.method);
+async function solveOne(record: ProblemRecord, run: SolveRun): Promise<number> {
+  const { o, config, runtime } = run;
+  const { report, answer, correct, vote, jobId, jobIds } = await solveRecord(record, run, config.method === 'mcts' ? 'rollouts' : config.method);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, policy: runtime.description, reference: record.answer, finalAnswer: answer, correct, vote }, null, 2)}\n`);
+    const stored = { jobId, ...(o.trees > 1 ? { jobIds } : {}) };
+    process.stdout.write(`${JSON.stringify({ ...report, policy: runtime.description, reference: record.answer, finalAnswer: answer, correct, vote, ...stored }, null, 2)}\n`);
     return 0;
   }
   const out = [`${'Problem:'} ${record.problem}`, `Policy: ${runtime.description}`, '', formatTrajectory(report), ''];
   if (o.showTree) out.push('Tree:', formatTree(report), '');
   if (vote) out.push(`Vote over ${o.trees} trees (${o.vote}): ${vote.groups.map((g) => `${g.answer} ×${g.members}`).join(', ') || 'no answers'}`, '');
   out.push(formatSummary(report, answer, record.answer, correct));
+  const jobLine = run.recorder ? formatJobIds(jobId, jobIds) : null;
+  if (jobLine !== null) out.push(jobLine);
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }
 
-async function solveFile(file: string, o: SolveOptions, config: SearchConfig, runtime: SolverRuntime, signal: AbortSignal): Promise<number> {
+async function solveFile(file: string, run: SolveRun): Promise<number> {
+  const { o } = run;
   const done = o.out ? completedIds(o.out) : new Set<string>();
   let badLines = 0;
   let solved = 0;
@@ -230,7 +289,7 @@ async function solveFile(file: string, o: SolveOptions, config: SearchConfig, ru
       skipped++;
       continue;
     }
-    const { report, answer, correct, vote } = await solveRecord(record, o, config, runtime, signal, record.id);
+    const { report, answer, correct, vote, jobId, jobIds } = await solveRecord(record, run, record.id);
     solved++;
     if (correct !== null) {
       graded++;
@@ -243,6 +302,8 @@ async function solveFile(file: string, o: SolveOptions, config: SearchConfig, ru
       answer,
       correct,
       ...(vote ? { vote } : {}),
+      jobId,
+      ...(o.trees > 1 ? { jobIds } : {}),
       q: report.answerQ,
       method: report.method,
       rollouts: report.rollouts,

@@ -20,6 +20,8 @@ export interface SolverRuntime {
   grader: GraderClient;
   /** Where the policy runs, for people: "smollm2-135m (embedded CPU server at http://127.0.0.1:…)". */
   description: string;
+  /** The policy's model name, as a stored job records it. */
+  policyModel: string;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startSolverRuntime(options: SolverRuntimeOptions): Promise
   try {
     let policy: PolicyClient;
     let description: string;
+    let policyModel: string;
     if (options.policyUrl) {
       // Asking for the model list first makes an unreachable or wrong URL fail here, in one line.
       const models = await new OpenAiCompletionsClient({ baseUrl: options.policyUrl, retries: 1 }).listModels();
@@ -47,6 +50,7 @@ export async function startSolverRuntime(options: SolverRuntimeOptions): Promise
       if (!model) throw new Error(`the policy server at ${options.policyUrl} serves no model`);
       policy = new OpenAiCompletionsClient({ baseUrl: options.policyUrl, model });
       description = `${model} at ${options.policyUrl}`;
+      policyModel = model;
     } else {
       options.onStatus(`loading ${options.model} on the CPU…`);
       const server = await CpuModelServer.create({ model: options.model, port: 0, ...(options.threads === null ? {} : { threads: options.threads }) });
@@ -54,12 +58,13 @@ export async function startSolverRuntime(options: SolverRuntimeOptions): Promise
       const url = await server.start();
       policy = server.client();
       description = `${server.engine.modelName} (embedded CPU model server at ${url})`;
+      policyModel = server.engine.modelName;
     }
     const sandbox = await SandboxPool.start();
     closers.push(() => sandbox.close());
     const grader = startGrader();
     closers.push(() => grader.close());
-    return { policy, sandbox, grader, description, close };
+    return { policy, sandbox, grader, description, policyModel, close };
   } catch (error) {
     await close();
     throw error;

@@ -8,8 +8,11 @@ const indent = (text: string, pad = '    '): string =>
     .map((l) => pad + l)
     .join('\n');
 
+/** What the trajectory and tree printers read: a search's report, or a stored job's tree and answer. */
+export type PrintedTree = Pick<SearchReport, 'nodes' | 'bestTrajectory' | 'answer'>;
+
 /** The path to show: the best trajectory, or when no answer was found the deepest one. */
-export function shownTrajectory(report: SearchReport): NodeReport[] {
+export function shownTrajectory(report: PrintedTree): NodeReport[] {
   const byId = new Map(report.nodes.map((n) => [n.id, n]));
   let ids = report.bestTrajectory;
   if (ids.length === 0) {
@@ -21,7 +24,7 @@ export function shownTrajectory(report: SearchReport): NodeReport[] {
 }
 
 /** The best trajectory as a person reads it: each step's reasoning, code, output, Q and visits, then the answer. */
-export function formatTrajectory(report: SearchReport): string {
+export function formatTrajectory(report: PrintedTree): string {
   const lines: string[] = [];
   const steps = shownTrajectory(report);
   lines.push(
@@ -51,7 +54,7 @@ export function formatTrajectory(report: SearchReport): string {
 }
 
 /** One line per node, indented by depth: the whole tree at a glance (`--show-tree`). */
-export function formatTree(report: SearchReport): string {
+export function formatTree(report: Pick<PrintedTree, 'nodes'>): string {
   return report.nodes
     .map((n) => {
       const first = (n.kind === 'answer' ? `answer ${n.answer ?? '(none)'}` : n.text.trim().split('\n').find((l) => l.trim()) ?? '').slice(0, 70);

@@ -1,6 +1,6 @@
-import pRetry from 'p-retry';
 import { z } from 'zod';
 import type { CompletionChoice, CompletionRequest, CompletionResult, FinishReason, PolicyClient } from './policy-client.js';
+import { connectionFailureReason, RetryableFailure, withRetries } from './http-retry.js';
 
 /** Base class of the errors `OpenAiCompletionsClient` throws. */
 export class PolicyClientError extends Error {
@@ -147,13 +147,6 @@ const errorBodySchema = z.object({
   ]),
 });
 
-/** What one HTTP attempt ended with, before retry decisions. */
-class RetryableFailure extends Error {
-  constructor(readonly failure: PolicyClientError) {
-    super(failure.message);
-  }
-}
-
 /**
  * `PolicyClient` over the OpenAI-compatible `/v1/completions` API: the embedded CPU model server, vLLM, SGLang or
  * llama.cpp's server. Retries connection errors, 5xx and 429 with exponential backoff; never retries other 4xx.
@@ -245,22 +238,9 @@ export class OpenAiCompletionsClient implements PolicyClient {
     };
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  private send(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
     const url = this.url(path);
-    try {
-      return await pRetry(() => this.attempt(method, url, body, signal), {
-        retries: this.retries,
-        minTimeout: this.retryDelayMs,
-        maxTimeout: 5_000,
-        factor: 2,
-        randomize: true,
-        ...(signal ? { signal } : {}),
-        shouldRetry: ({ error }) => error instanceof RetryableFailure,
-      });
-    } catch (error) {
-      if (error instanceof RetryableFailure) throw error.failure;
-      throw error;
-    }
+    return withRetries(() => this.attempt(method, url, body, signal), { retries: this.retries, retryDelayMs: this.retryDelayMs, signal });
   }
 
   /** One HTTP exchange: returns the JSON body of a 2xx, throws a typed error otherwise. */
@@ -340,15 +320,3 @@ function errorDetail(body: string, statusText: string): { message: string; code:
   return { message: trimmed === '' ? statusText : trimmed, code: null };
 }
 
-/** `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND...). */
-function connectionFailureReason(error: unknown): string {
-  if (error instanceof Error) {
-    const cause: unknown = error.cause;
-    if (cause instanceof Error) {
-      const code: unknown = Reflect.get(cause, 'code');
-      return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
-    }
-    return error.message;
-  }
-  return String(error);
-}

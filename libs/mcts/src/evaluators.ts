@@ -66,6 +66,26 @@ export class ConsistencyEvaluator implements TerminalEvaluator {
   }
 }
 
+export interface TerminalEvaluatorChoice {
+  grader: GraderClient;
+  /** The problem's reference answer when the search may use it (data synthesis); null at inference. */
+  reference: string | null;
+  ppm: PpmClient | null;
+  /** Shared with whoever else groups this problem's answers (a vote across trees), so verdicts are reused. */
+  grouper?: AnswerGrouper;
+}
+
+/**
+ * The terminal evaluator METHOD.md gives a search: the ground truth when there is a reference answer, else the
+ * PPM when there is one, else the agreement between the answers found (self-consistency). The CLI and the
+ * search service both choose here.
+ */
+export function chooseTerminalEvaluator(choice: TerminalEvaluatorChoice): TerminalEvaluator {
+  if (choice.reference !== null) return new GroundTruthEvaluator(choice.grader, choice.reference);
+  if (choice.ppm) return new PpmEvaluator(choice.ppm);
+  return new ConsistencyEvaluator(choice.grouper ?? new AnswerGrouper(choice.grader));
+}
+
 /** Decides whether two answers are the same, by the grader when there is one; remembers its verdicts. */
 export class AnswerGrouper {
   private readonly memo = new Map<string, boolean>();

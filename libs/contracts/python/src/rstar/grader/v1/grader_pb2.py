@@ -22,17 +22,22 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from rstar.options.v1 import options_pb2 as rstar_dot_options_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1crstar/grader/v1/grader.proto\x12\x0frstar.grader.v1\"P\n\x0cGradeRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x02 \x01(\t\x12\x11\n\treference\x18\x03 \x01(\t\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\"m\n\x0bGradeResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nequivalent\x18\x02 \x01(\x08\x12\x15\n\ranswer_parsed\x18\x03 \x01(\t\x12\x18\n\x10reference_parsed\x18\x04 \x01(\t\x12\r\n\x05\x65rror\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1crstar/grader/v1/grader.proto\x12\x0frstar.grader.v1\x1a\x1erstar/options/v1/options.proto\"P\n\x0cGradeRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x02 \x01(\t\x12\x11\n\treference\x18\x03 \x01(\t\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\"m\n\x0bGradeResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nequivalent\x18\x02 \x01(\x08\x12\x15\n\ranswer_parsed\x18\x03 \x01(\t\x12\x18\n\x10reference_parsed\x18\x04 \x01(\t\x12\r\n\x05\x65rror\x18\x05 \x01(\t2p\n\rGraderService\x12_\n\x05Grade\x12\x1d.rstar.grader.v1.GradeRequest\x1a\x1c.rstar.grader.v1.GradeResult\"\x19\xca\xf3\x18\x15rstar.grader.v1.gradeb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rstar.grader.v1.grader_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GRADEREQUEST']._serialized_start=49
-  _globals['_GRADEREQUEST']._serialized_end=129
-  _globals['_GRADERESULT']._serialized_start=131
-  _globals['_GRADERESULT']._serialized_end=240
+  _globals['_GRADERSERVICE'].methods_by_name['Grade']._loaded_options = None
+  _globals['_GRADERSERVICE'].methods_by_name['Grade']._serialized_options = b'\312\363\030\025rstar.grader.v1.grade'
+  _globals['_GRADEREQUEST']._serialized_start=81
+  _globals['_GRADEREQUEST']._serialized_end=161
+  _globals['_GRADERESULT']._serialized_start=163
+  _globals['_GRADERESULT']._serialized_end=272
+  _globals['_GRADERSERVICE']._serialized_start=274
+  _globals['_GRADERSERVICE']._serialized_end=386
 # @@protoc_insertion_point(module_scope)

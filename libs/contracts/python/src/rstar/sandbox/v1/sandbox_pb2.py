@@ -22,21 +22,26 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from rstar.options.v1 import options_pb2 as rstar_dot_options_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1erstar/sandbox/v1/sandbox.proto\x12\x10rstar.sandbox.v1\"\x96\x01\n\rSandboxLimits\x12\x13\n\x0b\x63pu_seconds\x18\x01 \x01(\x01\x12\x14\n\x0cwall_seconds\x18\x02 \x01(\x01\x12\x11\n\tmemory_mb\x18\x03 \x01(\x05\x12\x15\n\rmax_processes\x18\x04 \x01(\x05\x12\x18\n\x10max_output_bytes\x18\x05 \x01(\x05\x12\x16\n\x0emax_file_bytes\x18\x06 \x01(\x05\"W\n\nRunRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12/\n\x06limits\x18\x03 \x01(\x0b\x32\x1f.rstar.sandbox.v1.SandboxLimits\"\x90\x01\n\tRunResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\x0e\n\x06stdout\x18\x03 \x01(\t\x12/\n\nerror_kind\x18\x04 \x01(\x0e\x32\x1b.rstar.sandbox.v1.ErrorKind\x12\x15\n\rerror_message\x18\x05 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x06 \x01(\x01*\xbb\x01\n\tErrorKind\x12\x1a\n\x16\x45RROR_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11\x45RROR_KIND_SYNTAX\x10\x01\x12\x16\n\x12\x45RROR_KIND_RUNTIME\x10\x02\x12\x16\n\x12\x45RROR_KIND_TIMEOUT\x10\x03\x12\x15\n\x11\x45RROR_KIND_MEMORY\x10\x04\x12\x1b\n\x17\x45RROR_KIND_OUTPUT_LIMIT\x10\x05\x12\x17\n\x13\x45RROR_KIND_INTERNAL\x10\x06\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1erstar/sandbox/v1/sandbox.proto\x12\x10rstar.sandbox.v1\x1a\x1erstar/options/v1/options.proto\"\x96\x01\n\rSandboxLimits\x12\x13\n\x0b\x63pu_seconds\x18\x01 \x01(\x01\x12\x14\n\x0cwall_seconds\x18\x02 \x01(\x01\x12\x11\n\tmemory_mb\x18\x03 \x01(\x05\x12\x15\n\rmax_processes\x18\x04 \x01(\x05\x12\x18\n\x10max_output_bytes\x18\x05 \x01(\x05\x12\x16\n\x0emax_file_bytes\x18\x06 \x01(\x05\"W\n\nRunRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12/\n\x06limits\x18\x03 \x01(\x0b\x32\x1f.rstar.sandbox.v1.SandboxLimits\"\xa0\x01\n\tRunResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\x0e\n\x06stdout\x18\x03 \x01(\t\x12/\n\nerror_kind\x18\x04 \x01(\x0e\x32\x1b.rstar.sandbox.v1.ErrorKind\x12\x15\n\rerror_message\x18\x05 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x06 \x01(\x01\x12\x0e\n\x06\x63\x61\x63hed\x18\x07 \x01(\x08*\xbb\x01\n\tErrorKind\x12\x1a\n\x16\x45RROR_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11\x45RROR_KIND_SYNTAX\x10\x01\x12\x16\n\x12\x45RROR_KIND_RUNTIME\x10\x02\x12\x16\n\x12\x45RROR_KIND_TIMEOUT\x10\x03\x12\x15\n\x11\x45RROR_KIND_MEMORY\x10\x04\x12\x1b\n\x17\x45RROR_KIND_OUTPUT_LIMIT\x10\x05\x12\x17\n\x13\x45RROR_KIND_INTERNAL\x10\x06\x32l\n\x0eSandboxService\x12Z\n\x03Run\x12\x1c.rstar.sandbox.v1.RunRequest\x1a\x1b.rstar.sandbox.v1.RunResult\"\x18\xca\xf3\x18\x14rstar.sandbox.v1.runb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rstar.sandbox.v1.sandbox_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ERRORKIND']._serialized_start=442
-  _globals['_ERRORKIND']._serialized_end=629
-  _globals['_SANDBOXLIMITS']._serialized_start=53
-  _globals['_SANDBOXLIMITS']._serialized_end=203
-  _globals['_RUNREQUEST']._serialized_start=205
-  _globals['_RUNREQUEST']._serialized_end=292
-  _globals['_RUNRESULT']._serialized_start=295
-  _globals['_RUNRESULT']._serialized_end=439
+  _globals['_SANDBOXSERVICE'].methods_by_name['Run']._loaded_options = None
+  _globals['_SANDBOXSERVICE'].methods_by_name['Run']._serialized_options = b'\312\363\030\024rstar.sandbox.v1.run'
+  _globals['_ERRORKIND']._serialized_start=490
+  _globals['_ERRORKIND']._serialized_end=677
+  _globals['_SANDBOXLIMITS']._serialized_start=85
+  _globals['_SANDBOXLIMITS']._serialized_end=235
+  _globals['_RUNREQUEST']._serialized_start=237
+  _globals['_RUNREQUEST']._serialized_end=324
+  _globals['_RUNRESULT']._serialized_start=327
+  _globals['_RUNRESULT']._serialized_end=487
+  _globals['_SANDBOXSERVICE']._serialized_start=679
+  _globals['_SANDBOXSERVICE']._serialized_end=787
 # @@protoc_insertion_point(module_scope)

@@ -111,6 +111,8 @@ export interface RunResult {
   /** last line of the traceback, or what stopped the run */
   errorMessage: string;
   durationMs: number;
+  /** served from the program cache, not a fresh run */
+  cached: boolean;
 }
 
 export const SandboxLimits: MessageFns<SandboxLimits> = {
@@ -218,6 +220,7 @@ export const RunResult: MessageFns<RunResult> = {
         : isSet(object.duration_ms)
         ? globalThis.Number(object.duration_ms)
         : 0,
+      cached: isSet(object.cached) ? globalThis.Boolean(object.cached) : false,
     };
   },
 
@@ -240,6 +243,9 @@ export const RunResult: MessageFns<RunResult> = {
     }
     if (message.durationMs !== 0) {
       obj.durationMs = floatToJson(message.durationMs);
+    }
+    if (message.cached !== false) {
+      obj.cached = message.cached;
     }
     return obj;
   },

@@ -1,0 +1,2 @@
+export * from './process-stack.js';
+export * from './dev-stack.js';

@@ -1,0 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { Initial1795652302944 } from './1795652302944-initial.js';
+
+/** The sqlite migrations in order. `scripts/generate-migration.ts` appends to this list. */
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795652302944];

@@ -1,0 +1,34 @@
+import type { DataSource } from 'typeorm';
+import { Db } from './db.js';
+import type { ApiKeyStore, DatasetStore, ModelStore, SearchTreeStore, SolveJobStore } from './stores.js';
+import { TypeOrmApiKeyStore } from './stores/api-key.store.js';
+import { TypeOrmDatasetStore } from './stores/dataset.store.js';
+import { TypeOrmModelStore } from './stores/model.store.js';
+import { TypeOrmSearchTreeStore } from './stores/search-tree.store.js';
+import { TypeOrmSolveJobStore } from './stores/solve-job.store.js';
+
+export interface Stores {
+  jobs: SolveJobStore;
+  trees: SearchTreeStore;
+  datasets: DatasetStore;
+  apiKeys: ApiKeyStore;
+  models: ModelStore;
+}
+
+export interface OpenStoresOptions {
+  /** The clock (epoch ms) behind every stored timestamp; tests pin it. */
+  now?: () => number;
+}
+
+/** The stores over an initialized, migrated DataSource (PostgreSQL or better-sqlite3). */
+export function openStores(dataSource: DataSource, options: OpenStoresOptions = {}): Stores {
+  const db = new Db(dataSource);
+  const now = options.now ?? Date.now;
+  return {
+    jobs: new TypeOrmSolveJobStore(db, now),
+    trees: new TypeOrmSearchTreeStore(db),
+    datasets: new TypeOrmDatasetStore(db, now),
+    apiKeys: new TypeOrmApiKeyStore(db, now),
+    models: new TypeOrmModelStore(db, now),
+  };
+}

@@ -1,0 +1,140 @@
+import type { NodeReport, SearchConfig, SearchReport } from '@rstar/mcts';
+
+// Plain records the stores return: callers (resolvers, workers) never see TypeORM entities.
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface SolveJobRecord {
+  id: string;
+  question: string;
+  referenceAnswer: string | null;
+  problemId: string | null;
+  config: SearchConfig;
+  status: JobStatus;
+  /** How many times a worker took the job (more than 1 after a worker died or its lease ran out). */
+  attempts: number;
+  workerId: string | null;
+  answer: string | null;
+  answerQ: number | null;
+  rolloutsDone: number;
+  rolloutsTotal: number;
+  bestAnswer: string | null;
+  bestQ: number | null;
+  error: string | null;
+  apiKeyId: string | null;
+  correlationId: string;
+  policyModel: string | null;
+  elapsedMs: number | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewSolveJob {
+  question: string;
+  referenceAnswer?: string | null;
+  problemId?: string | null;
+  config: SearchConfig;
+  apiKeyId?: string | null;
+  correlationId: string;
+}
+
+export interface JobProgress {
+  rolloutsDone: number;
+  rolloutsTotal: number;
+  bestAnswer: string | null;
+  bestQ: number | null;
+}
+
+export interface JobOutcome {
+  report: SearchReport;
+  policyModel: string;
+}
+
+/** The stored tree of a finished job. */
+export interface SearchTreeRecord {
+  jobId: string;
+  evaluator: string;
+  answerNodeId: number | null;
+  bestTrajectory: number[];
+  nodes: NodeReport[];
+}
+
+export interface DatasetRecord {
+  id: string;
+  name: string;
+  source: string;
+  problemCount: number;
+  createdAt: Date;
+}
+
+export interface ProblemRecord {
+  id: string;
+  datasetId: string;
+  /** The id the source file gave the problem (or its 1-based line number). */
+  externalId: string;
+  question: string;
+  answer: string | null;
+  createdAt: Date;
+}
+
+export interface NewProblem {
+  externalId: string;
+  question: string;
+  answer: string | null;
+}
+
+export interface ImportResult {
+  dataset: DatasetRecord;
+  inserted: number;
+  /** Problems whose externalId the dataset already had. */
+  skipped: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  /** Opaque cursor of the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const API_KEY_ROLES = ['client', 'admin'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** The first characters of the secret, shown to people to tell keys apart; the secret itself is stored hashed. */
+  prefix: string;
+  role: ApiKeyRole;
+  rateLimitPerMinute: number;
+  createdAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export type ApiKeyCheck = { status: 'valid'; key: ApiKeyRecord } | { status: 'revoked'; key: ApiKeyRecord } | { status: 'unknown' };
+
+export const MODEL_KINDS = ['policy', 'ppm'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  kind: ModelKind;
+  /** Where the weights live (a path, a model id) or where it is served (an OpenAI-compatible URL). */
+  uri: string;
+  /** Self-evolution round that produced it; 0 for a base model. */
+  round: number;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface NewModel {
+  name: string;
+  kind: ModelKind;
+  uri: string;
+  round?: number;
+  metadata?: Record<string, unknown>;
+}

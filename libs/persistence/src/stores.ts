@@ -1,0 +1,79 @@
+import type {
+  ApiKeyCheck,
+  ApiKeyRecord,
+  ApiKeyRole,
+  DatasetRecord,
+  ImportResult,
+  JobOutcome,
+  JobProgress,
+  ModelKind,
+  ModelRecord,
+  NewModel,
+  NewProblem,
+  NewSolveJob,
+  Page,
+  ProblemRecord,
+  SearchTreeRecord,
+  SolveJobRecord,
+} from './records.js';
+
+/**
+ * Solve jobs. Every state change is one conditional UPDATE, so two workers that both hold a job (one of them
+ * presumed dead) can never both finish it.
+ */
+export interface SolveJobStore {
+  create(job: NewSolveJob): Promise<SolveJobRecord>;
+  get(id: string): Promise<SolveJobRecord | null>;
+  /**
+   * Gives the job to `workerId`: queued or running (by any worker) → running by `workerId`, attempts + 1.
+   * Null when the job is unknown or already finished (succeeded / failed): the caller drops the message.
+   */
+  claim(id: string, workerId: string): Promise<SolveJobRecord | null>;
+  /** Records progress while the job is running by `workerId`; false when another worker took it over. */
+  recordProgress(id: string, workerId: string, progress: JobProgress): Promise<boolean>;
+  /**
+   * running by `workerId` → succeeded, with the answer and the whole tree written in the same transaction.
+   * False (and nothing written) when the job is not running by `workerId` any more.
+   */
+  complete(id: string, workerId: string, outcome: JobOutcome): Promise<boolean>;
+  /** running by `workerId` → failed with `error`; false when the job is not running by `workerId`. */
+  fail(id: string, workerId: string, error: string): Promise<boolean>;
+  /** Back to queued (a worker shutting down returns its job); false when not running by `workerId`. */
+  release(id: string, workerId: string): Promise<boolean>;
+  list(options: { first: number; after?: string | null; status?: SolveJobRecord['status'] | null; apiKeyId?: string | null }): Promise<Page<SolveJobRecord>>;
+}
+
+export interface SearchTreeStore {
+  /** The tree a finished job stored; null while the job has none. */
+  get(jobId: string): Promise<SearchTreeRecord | null>;
+  /** Finished trees of one problem, newest first (the trajectories of a problem across jobs). */
+  listByProblem(problemId: string, first: number): Promise<SearchTreeRecord[]>;
+}
+
+export interface DatasetStore {
+  /** Creates the dataset if needed and inserts the problems it does not have yet, in one transaction. */
+  importProblems(name: string, source: string, problems: NewProblem[]): Promise<ImportResult>;
+  get(id: string): Promise<DatasetRecord | null>;
+  getByName(name: string): Promise<DatasetRecord | null>;
+  list(options: { first: number; after?: string | null }): Promise<Page<DatasetRecord>>;
+  /** A dataset's problems in import order. */
+  problems(datasetId: string, options: { first: number; after?: string | null }): Promise<Page<ProblemRecord>>;
+  problem(id: string): Promise<ProblemRecord | null>;
+}
+
+export interface ApiKeyStore {
+  /** Makes a new key; the secret is returned once and only its hash is stored. */
+  issue(options: { name: string; role: ApiKeyRole; rateLimitPerMinute: number }): Promise<{ key: ApiKeyRecord; secret: string }>;
+  /** Looks a presented secret up (constant-time hash comparison); updates lastUsedAt of a valid key. */
+  check(secret: string): Promise<ApiKeyCheck>;
+  /** Revokes by id or by prefix; null when no such key exists. Revoking twice is not an error (the first time stays). */
+  revoke(idOrPrefix: string): Promise<ApiKeyRecord | null>;
+  list(): Promise<ApiKeyRecord[]>;
+}
+
+export interface ModelStore {
+  /** Registers a model or updates the one of the same name. */
+  register(model: NewModel): Promise<ModelRecord>;
+  get(name: string): Promise<ModelRecord | null>;
+  list(kind?: ModelKind | null): Promise<ModelRecord[]>;
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db.js';
+import { ModelEntity } from '../entities/model.entity.js';
+import { PersistenceError } from '../errors.js';
+import { toModelRecord } from '../mappers.js';
+import { MODEL_KINDS, type ModelKind, type ModelRecord, type NewModel } from '../records.js';
+import type { ModelStore } from '../stores.js';
+
+export class TypeOrmModelStore implements ModelStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Upsert by name: a known name keeps its id and createdAt; kind, uri, round and metadata take the new values. */
+  async register(model: NewModel): Promise<ModelRecord> {
+    if (model.name.trim() === '') throw new PersistenceError('INVALID', 'a model needs a name');
+    if (!MODEL_KINDS.includes(model.kind)) throw new PersistenceError('INVALID', `unknown model kind ${String(model.kind)}`);
+    const round = model.round ?? 0;
+    if (!Number.isInteger(round) || round < 0) throw new PersistenceError('INVALID', `round must be a non-negative integer, not ${round}`);
+    const now = this.now();
+    const row: ModelEntity = { id: randomUUID(), name: model.name, kind: model.kind, uri: model.uri, round, metadata: model.metadata ?? {}, createdAt: now, updatedAt: now };
+    return this.db.run(async (m) => {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(ModelEntity)
+        .values(row as object) // (a JSON column is more than values()' deep-partial type can express)
+        .orUpdate(['kind', 'uri', 'round', 'metadata', 'updated_at'], ['name'])
+        .updateEntity(false)
+        .execute();
+      return toModelRecord(await m.findOneByOrFail(ModelEntity, { name: model.name }));
+    });
+  }
+
+  async get(name: string): Promise<ModelRecord | null> {
+    const row = await this.db.run((m) => m.findOneBy(ModelEntity, { name }));
+    return row ? toModelRecord(row) : null;
+  }
+
+  /** By name. */
+  async list(kind?: ModelKind | null): Promise<ModelRecord[]> {
+    const rows = await this.db.run((m) => m.find(ModelEntity, { where: kind == null ? {} : { kind }, order: { name: 'ASC' } }));
+    return rows.map(toModelRecord);
+  }
+}
