@@ -3,6 +3,7 @@ import {
   AnswerGrouper,
   chooseTerminalEvaluator,
   parseSearchConfig,
+  progressTotal,
   runSearch,
   SEARCH_METHODS,
   toSearchReport,
@@ -200,11 +201,6 @@ interface Solved {
   jobId: string | null;
   /** The stored job of each tree, in tree order. */
   jobIds: (string | null)[];
-}
-
-/** What a search reports its progress against: rollouts (MCTS), trajectories (best-of-N), 1 (greedy) or depths (beam). */
-function progressTotal(config: SearchConfig): number {
-  return config.method === 'greedy' ? 1 : config.method === 'beam' ? config.maxDepth : config.rollouts;
 }
 
 /**

@@ -38,6 +38,19 @@ export interface SearchResult {
   elapsedMs: number;
 }
 
+/** What a search reports its progress against: rollouts (MCTS), trajectories (best-of-N), 1 (greedy) or depths (beam). */
+export function progressTotal(config: SearchConfig): number {
+  switch (config.method) {
+    case 'greedy':
+      return 1;
+    case 'beam':
+      return config.maxDepth;
+    case 'mcts':
+    case 'best-of-n':
+      return config.rollouts;
+  }
+}
+
 /** Runs one search over one problem with the configured method. */
 export async function runSearch(question: string, config: SearchConfig, deps: SearchDeps, options: SearchRunOptions = {}): Promise<SearchResult> {
   const started = performance.now();
@@ -114,7 +127,7 @@ class SearchRun {
       }
       this.propagateExhaustion(path);
       rollouts += 1;
-      this.report(rollouts, config.rollouts);
+      this.report(rollouts, progressTotal(config));
     }
     return rollouts;
   }
@@ -144,7 +157,7 @@ class SearchRun {
       path.push(node);
     }
     await this.finishTrajectory(path);
-    this.report(1, 1);
+    this.report(1, progressTotal(this.config));
     return 1;
   }
 
@@ -163,12 +176,12 @@ class SearchRun {
         if (child) p.push(child);
         else markTerminal(p[p.length - 1] as SearchNode, 'no_candidates');
       });
-      this.report(active.filter((p) => (p[p.length - 1] as SearchNode).terminal).length, config.rollouts);
+      this.report(active.filter((p) => (p[p.length - 1] as SearchNode).terminal).length, progressTotal(config));
     }
     let done = 0;
     for (const path of active) {
       await this.finishTrajectory(path);
-      this.report(++done, config.rollouts);
+      this.report(++done, progressTotal(config));
     }
     return done;
   }
@@ -190,7 +203,7 @@ class SearchRun {
         .sort((a, b) => b.score - a.score || a.order - b.order)
         .slice(0, config.beamWidth)
         .map((x) => x.c);
-      this.report(++depth, config.maxDepth);
+      this.report(++depth, progressTotal(config));
     }
     for (const path of finished) await this.finishTrajectory(path);
     return finished.length;

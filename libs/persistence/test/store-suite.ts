@@ -74,6 +74,11 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
         expect(await stores.jobs.get('no-such-job')).toBeNull();
       });
 
+      it('plans the progress total of the method (depths for beam, 1 for greedy)', async () => {
+        expect((await newJob({ config: parseSearchConfig({ method: 'beam', maxDepth: 6 }) })).rolloutsTotal).toBe(6);
+        expect((await newJob({ config: parseSearchConfig({ method: 'greedy', rollouts: 16 }) })).rolloutsTotal).toBe(1);
+      });
+
       it('refuses a job for a problem that does not exist, and one without a question', async () => {
         await expect(newJob({ problemId: '00000000-0000-0000-0000-000000000000' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
         await expect(newJob({ question: '  ' })).rejects.toBeInstanceOf(PersistenceError);

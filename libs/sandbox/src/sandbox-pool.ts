@@ -1,7 +1,6 @@
-import type { SandboxClient, SandboxRunResult } from '@rstar/clients';
+import { toSandboxErrorKind, type SandboxClient, type SandboxRunResult } from '@rstar/clients';
 import type { sandboxV1 } from '@rstar/contracts';
 import { venvPython } from '@rstar/workspace';
-import { toSandboxErrorKind } from './error-kind.js';
 import { programKey, ResultCache } from './result-cache.js';
 import { assertSandboxSetup, runtimeCommand, type RuntimeCommand } from './runtime-command.js';
 import { RuntimeProcess, type RuntimeOutcome } from './runtime-process.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { progressTotal } from '@rstar/mcts';
 import { checkPageSize, decodeCursor, encodeCursor } from '../cursor.js';
 import { chunks, type Db } from '../db.js';
 import { SearchTreeEntity } from '../entities/search-tree.entity.js';
@@ -34,7 +35,7 @@ export class TypeOrmSolveJobStore implements SolveJobStore {
       answer: null,
       answerQ: null,
       rolloutsDone: 0,
-      rolloutsTotal: job.config.rollouts,
+      rolloutsTotal: progressTotal(job.config),
       bestAnswer: null,
       bestQ: null,
       error: null,
