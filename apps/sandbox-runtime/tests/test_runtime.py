@@ -193,11 +193,16 @@ def test_no_privileges_inside(runtime: RuntimeClient) -> None:
 def test_a_run_cannot_read_the_runtime_memory(runtime: RuntimeClient) -> None:
     code = (
         "import os\n"
+        "def read(pid, name):\n"
+        "    try:\n"
+        "        return open(f'/proc/{pid}/{name}', 'rb').read()\n"
+        "    except FileNotFoundError:\n"  # a process that ended since listdir
+        "        return b') ? 0'\n"
         "def stat(pid):\n"
-        "    text = open(f'/proc/{pid}/stat').read()\n"
+        "    text = read(pid, 'stat').decode()\n"
         "    return text[text.rindex(')') + 2 :].split()\n"
         "server = [p for p in os.listdir('/proc') if p.isdigit() and stat(p)[1] == '1'\n"
-        "          and b'rstar_sandbox.server' in open(f'/proc/{p}/cmdline', 'rb').read()]\n"
+        "          and b'rstar_sandbox.server' in read(p, 'cmdline')]\n"
         "print(len(server))\n"
         "for name in ('mem', 'environ', 'maps'):\n"
         "    try:\n"
