@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { correlationMiddleware } from './correlation.middleware.js';
+import { correlationMiddleware } from '@rstar/service-kit';
 import type { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import type { GatewayPorts } from './gateway.ports.js';

@@ -2,14 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
 import { Logger } from '@nestjs/common';
-import { currentCorrelationId, newCorrelationId } from '@rstar/service-kit';
+import { acceptCorrelationId, CORRELATION_HEADER, currentCorrelationId, newCorrelationId } from '@rstar/service-kit';
 import { GraphQLError, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Context as WsContext, ServerOptions } from 'graphql-ws';
 import type { Extra as WsExtra } from 'graphql-ws/use/ws';
 import { credentialFromConnectionParams, credentialFromHeaders, type ApiKeyAuthenticator } from './auth/api-key-auth.service.js';
 import type { GatewayContext } from './auth/gateway-context.js';
 import type { Principal } from './auth/principal.js';
-import { correlationIdOf } from './correlation.middleware.js';
 import { GatewayError, GatewayErrorCode } from './errors/gateway-error.js';
 import { classifyError, errorPolicy, formatGatewayError, toGraphQLError } from './errors/graphql-error.mapper.js';
 import type { GatewayConfig } from './gateway.config.js';
@@ -74,7 +73,7 @@ export function gatewayGraphQLOptions(config: GatewayConfig, auth: ApiKeyAuthent
     errors.map((e) => format(e.toJSON(), e, correlationId));
 
   const httpContext = async (req: IncomingMessage): Promise<GatewayContext> => {
-    const correlationId = currentCorrelationId() ?? correlationIdOf(req);
+    const correlationId = currentCorrelationId() ?? acceptCorrelationId(req.headers[CORRELATION_HEADER]);
     try {
       const principal = await auth.authenticate(credentialFromHeaders(req.headers));
       auth.admit(principal);

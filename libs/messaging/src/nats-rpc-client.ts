@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { errors, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { errors, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { ContractViolationError, decodeMessage, type JsonMessageFns } from '@rstar/contracts';
-import { CORRELATION_HEADER, currentCorrelationId, newCorrelationId } from '@rstar/service-kit';
+import { currentCorrelationId, newCorrelationId } from '@rstar/service-kit';
 import pRetry from 'p-retry';
+import { correlationHeaders } from './nats-headers.js';
 import { isRpcErrorCode, RpcErrorCode } from './rpc.js';
 
 /** An RPC that did not return a reply: the service's error reply, or what went wrong on the way. */
@@ -100,8 +101,7 @@ export class NatsRpcClient {
   private async attempt<Rep>(subject: string, replyFns: JsonMessageFns<Rep>, data: unknown, correlationId: string, timeoutMs: number, signal?: AbortSignal): Promise<Rep> {
     signal?.throwIfAborted();
     const packet: RequestPacket = { id: randomUUID(), pattern: subject, data };
-    const headers = natsHeaders();
-    headers.set(CORRELATION_HEADER, correlationId);
+    const headers = correlationHeaders(correlationId);
     const pending = this.connection.request(subject, JSON.stringify(packet), { timeout: timeoutMs, headers });
     let reply: Msg;
     try {

@@ -18,7 +18,7 @@ import { NatsContext, Payload } from '@nestjs/microservices';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { PolicyRequestError, PolicyServerError, PolicyTimeoutError, PolicyUnreachableError, PpmError, type PpmErrorCode } from '@rstar/clients';
 import { ContractViolationError, decodeMessage, type JsonMessageFns } from '@rstar/contracts';
-import { CORRELATION_HEADER, currentCorrelationId, newCorrelationId, runWithCorrelation, type ReadinessRegistry } from '@rstar/service-kit';
+import { acceptCorrelationId, CORRELATION_HEADER, currentCorrelationId, runWithCorrelation, type ReadinessRegistry } from '@rstar/service-kit';
 import { Observable, throwError } from 'rxjs';
 
 /**
@@ -111,12 +111,9 @@ export function toRpcErrorBody(error: unknown, mappers: readonly RpcErrorMapper[
   return { code: RpcErrorCode.INTERNAL, message: `internal error${correlationId ? ` (correlation id ${correlationId})` : ''}` };
 }
 
-const CORRELATION_ID_PATTERN = /^[\w.:-]{1,128}$/;
-
 /** The correlation id a NATS request carries (a well-formed one), or a new one. */
 export function correlationIdOf(context: unknown): string {
-  const given = correlationHeader(context);
-  return given !== undefined && CORRELATION_ID_PATTERN.test(given) ? given : newCorrelationId();
+  return acceptCorrelationId(correlationHeader(context));
 }
 
 function correlationHeader(context: unknown): string | undefined {

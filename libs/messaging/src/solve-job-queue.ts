@@ -13,9 +13,10 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { headers as natsHeaders, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { decodeMessage, EVENT_SUBJECTS, JETSTREAM_STREAMS, searchV1 } from '@rstar/contracts';
-import { CORRELATION_HEADER, newCorrelationId, runWithCorrelation } from '@rstar/service-kit';
+import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelation } from '@rstar/service-kit';
+import { correlationHeaders } from './nats-headers.js';
 
 /** What went wrong in the solve-job messaging (queue, progress bus, trajectory publisher). */
 export enum JobMessagingErrorCode {
@@ -109,8 +110,6 @@ export type QueueEvent =
   | { kind: 'handler_threw'; jobId: string; error: unknown }
   | { kind: 'dead_lettered'; jobId: string | null; reason: string }
   | { kind: 'settle_failed'; jobId: string | null; error: unknown };
-
-const CORRELATION_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 const DEFAULTS = {
   consumer: 'search-workers',
@@ -238,8 +237,7 @@ export class SolveJobQueue {
    */
   async enqueue(jobId: string, correlationId: string): Promise<{ duplicate: boolean; seq: number }> {
     assertJobId(jobId);
-    const h = natsHeaders();
-    h.set(CORRELATION_HEADER, correlationId);
+    const h = correlationHeaders(correlationId);
     const payload = JSON.stringify(searchV1.SolveJobQueued.toJSON({ jobId }));
     try {
       const ack = await this.js.publish(this.subject, payload, { msgID: jobId, headers: h, expect: { streamName: this.stream } });
@@ -312,8 +310,7 @@ export class SolveJobQueue {
   }
 
   private async deliver(msg: JsMsg, handler: SolveJobHandler, options: ConsumeOptions): Promise<void> {
-    const given = msg.headers?.get(CORRELATION_HEADER) ?? '';
-    const correlationId = CORRELATION_ID_PATTERN.test(given) ? given : newCorrelationId();
+    const correlationId = acceptCorrelationId(msg.headers?.get(CORRELATION_HEADER));
     await runWithCorrelation(correlationId, async () => {
       let jobId: string;
       try {
@@ -371,8 +368,7 @@ export class SolveJobQueue {
   }
 
   private async deadLetter(msg: JsMsg, jobId: string | null, reason: string, correlationId: string, options: ConsumeOptions): Promise<void> {
-    const h: MsgHdrs = natsHeaders();
-    h.set(CORRELATION_HEADER, correlationId);
+    const h = correlationHeaders(correlationId);
     const event = searchV1.MessageDeadLettered.toJSON({ subject: msg.subject, reason, payload: Buffer.from(msg.data), correlationId });
     try {
       this.nc.publish(this.deadLetterSubject, JSON.stringify(event), { headers: h });

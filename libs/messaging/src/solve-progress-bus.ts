@@ -1,6 +1,7 @@
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeMessage, EVENT_SUBJECTS, searchV1 } from '@rstar/contracts';
-import { CORRELATION_HEADER, currentCorrelationId, newCorrelationId } from '@rstar/service-kit';
+import { currentCorrelationId, newCorrelationId } from '@rstar/service-kit';
+import { correlationHeaders } from './nats-headers.js';
 import { assertJobId } from './solve-job-queue.js';
 
 /** Progress events of one job, in order; ends after the job's SUCCEEDED or FAILED event, or on close(). */
@@ -40,8 +41,7 @@ export class SolveProgressBus {
 
   /** Publishes with the correlation id given, else the one of the work in progress. */
   publish(event: searchV1.SolveProgressed, correlationId = currentCorrelationId() ?? newCorrelationId()): void {
-    const h = natsHeaders();
-    h.set(CORRELATION_HEADER, correlationId);
+    const h = correlationHeaders(correlationId);
     this.nc.publish(this.subjectOf(event.jobId), JSON.stringify(searchV1.SolveProgressed.toJSON(event)), { headers: h });
   }
 

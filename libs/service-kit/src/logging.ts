@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { CORRELATION_HEADER, currentCorrelationId, newCorrelationId, runWithCorrelation } from './correlation.js';
+import { acceptCorrelationId, CORRELATION_HEADER, currentCorrelationId, runWithCorrelation } from './correlation.js';
 import type { LogLevel } from './service-config.js';
 
 /**
@@ -18,8 +18,7 @@ export function serviceLoggerModule(service: string, level: LogLevel): DynamicMo
         return correlationId ? { correlationId } : {};
       },
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers[CORRELATION_HEADER];
-        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : newCorrelationId();
+        const id = acceptCorrelationId(req.headers[CORRELATION_HEADER]);
         res.setHeader(CORRELATION_HEADER, id);
         return id;
       },
@@ -30,8 +29,14 @@ export function serviceLoggerModule(service: string, level: LogLevel): DynamicMo
   });
 }
 
-/** Express-style middleware: the rest of the request runs with its correlation id in scope. */
-export function correlationMiddleware(req: IncomingMessage & { id?: unknown }, res: ServerResponse, next: () => void): void {
-  const id = typeof req.id === 'string' ? req.id : (res.getHeader(CORRELATION_HEADER) as string | undefined) ?? newCorrelationId();
+/**
+ * Express-style middleware: the rest of the request runs with its correlation id in scope (logs, NATS headers,
+ * error extensions). The id is written back into the request header, so the request logger, whichever runs
+ * first, reads the same one.
+ */
+export function correlationMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  const id = acceptCorrelationId(req.headers[CORRELATION_HEADER]);
+  req.headers[CORRELATION_HEADER] = id;
+  res.setHeader(CORRELATION_HEADER, id);
   runWithCorrelation(id, next);
 }
