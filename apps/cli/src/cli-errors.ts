@@ -7,7 +7,7 @@ export class CliUsageError extends Error {
 }
 
 /** Maps config field names to the flags that set them, for error messages. */
-const FLAG_OF: Record<string, string> = {
+export const FLAG_OF: Record<string, string> = {
   method: '--method',
   rollouts: '--rollouts',
   width: '--width',

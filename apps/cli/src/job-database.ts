@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createDataSource, isPersistenceError, migrate, openStores, parseDatabaseUrl, type DatabaseLocation, type Stores } from '@rstar/persistence';
-import { workspaceRoot } from '@rstar/workspace';
+import { embeddedDatabaseFile, workspaceRoot } from '@rstar/workspace';
 import { CliUsageError } from './cli-errors.js';
 
 export const DATABASE_ENV = 'RSTAR_DATABASE_URL';
@@ -13,7 +12,7 @@ export class JobDatabaseError extends Error {
 
 /** Where embedded mode keeps its solve jobs unless told otherwise: `sqlite:<workspace>/.rstar/rstar.db`. */
 export function defaultDatabaseUrl(root: string = workspaceRoot()): string {
-  return `sqlite:${join(root, '.rstar', 'rstar.db')}`;
+  return `sqlite:${embeddedDatabaseFile(root)}`;
 }
 
 /** The database to use: `--database` (commander fills it from RSTAR_DATABASE_URL too), else the default. */

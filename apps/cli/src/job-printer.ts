@@ -1,5 +1,6 @@
 import type { SolveJobRecord } from '@rstar/persistence';
 import pc from 'picocolors';
+import { formatTable } from './table-printer.js';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
@@ -36,13 +37,7 @@ export function formatJobTable(jobs: readonly SolveJobRecord[], total: number): 
     excerpt(j.question, 50),
   ]);
   const head = ['ID', 'STATUS', 'CREATED', 'ANSWER', 'Q', 'ROLLOUTS', 'QUESTION'];
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[], color: (c: number, s: string) => string = (_, s) => s): string =>
-    cells
-      .map((cell, c) => color(c, c === cells.length - 1 ? cell : cell.padEnd(widths[c] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  const out = [pc.bold(line(head)), ...rows.map((r, i) => line(r, (c, s) => (c === 1 ? (STATUS_COLOR[jobs[i]?.status ?? 'queued'] ?? pc.dim)(s) : s)))];
+  const out = [formatTable(head, rows, (i, c, s) => (c === 1 ? (STATUS_COLOR[jobs[i]?.status ?? 'queued'] ?? pc.dim)(s) : s))];
   if (total > jobs.length) out.push(pc.dim(`(${jobs.length} of ${total} jobs; --limit for more)`));
   return out.join('\n');
 }

@@ -22,7 +22,7 @@ interface ShowOptions extends DatabaseOptions {
 
 /** `--database <url>` as `rstar solve` and `rstar jobs` take it. */
 export function databaseOption(): Option {
-  return new Option('--database <url>', 'where jobs are stored: sqlite:<path> or postgres://… (default: sqlite:<RSTAR_HOME>/.rstar/rstar.db)').env(DATABASE_ENV);
+  return new Option('--database <url>', 'where jobs, models and training sets are stored: sqlite:<path> or postgres://… (default: sqlite:<RSTAR_HOME>/.rstar/rstar.db)').env(DATABASE_ENV);
 }
 
 export function registerJobsCommand(program: Command): void {

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CliUsageError } from './cli-errors.js';
+import { registerDatasetsCommand } from './datasets.command.js';
+import { registerBootstrapCommand } from './bootstrap.command.js';
+import { registerEvalCommand } from './eval.command.js';
 import { registerGradeCommand } from './grade.command.js';
 import { registerJobsCommand } from './jobs.command.js';
+import { registerModelsCommand } from './models.command.js';
 import { registerSolveCommand } from './solve.command.js';
+import { registerTrainCommand } from './train.command.js';
 
 const program = new Command('rstar')
   .description('rStar-Math: small language models solving math by Monte Carlo Tree Search over code-augmented steps')
@@ -11,8 +16,13 @@ const program = new Command('rstar')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 registerSolveCommand(program);
+registerEvalCommand(program);
 registerGradeCommand(program);
 registerJobsCommand(program);
+registerModelsCommand(program);
+registerDatasetsCommand(program);
+registerBootstrapCommand(program);
+registerTrainCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit; RSTAR_DEBUG=1 shows the stack. */
 async function main(): Promise<void> {

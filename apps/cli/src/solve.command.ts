@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync } from 'node:fs';
+import { completedIds, readProblemFile, type ProblemRecord } from '@rstar/eval';
 import {
   AnswerGrouper,
   chooseTerminalEvaluator,
@@ -7,24 +8,22 @@ import {
   runSearch,
   SEARCH_METHODS,
   toSearchReport,
-  UNVISITED_POLICIES,
   type SearchConfig,
-  type SearchConfigInput,
   type SearchReport,
   voteAcrossTrees,
   VOTE_RULES,
   type VoteResult,
   type VoteRule,
 } from '@rstar/mcts';
-import { PROMPT_STYLES } from '@rstar/step-format';
+import { DEFAULT_MODEL_NAME } from '@rstar/model-server';
 import { Option, type Command } from 'commander';
-import { ZodError } from 'zod';
-import { CliUsageError, numberOption, usageErrorFrom } from './cli-errors.js';
+import { CliUsageError, numberOption } from './cli-errors.js';
 import { chooseDatabaseUrl, openJobDatabase, parseDatabaseOption } from './job-database.js';
 import { formatJobIds } from './job-printer.js';
+import { chooseCommandModel } from './model-registry.js';
 import { databaseOption } from './jobs.command.js';
-import { completedIds, readProblemFile, type ProblemRecord } from './problem-file.js';
 import { SearchProgressBar, status } from './progress.js';
+import { addSearchOptions, searchConfigFrom, type SearchFlags } from './search-options.js';
 import { SolveJobRecorder } from './solve-job-recorder.js';
 import { startSolverRuntime, type SolverRuntime, type SolverRuntimeOptions } from './solver-runtime.js';
 import { formatSummary, formatTrajectory, formatTree } from './tree-printer.js';
@@ -32,27 +31,15 @@ import { formatSummary, formatTrajectory, formatTree } from './tree-printer.js';
 export const REWARDS = ['consistency', 'ground-truth'] as const;
 type Reward = (typeof REWARDS)[number];
 
-interface SolveOptions {
+interface SolveOptions extends SearchFlags {
   file?: string;
   out?: string;
   answer?: string;
   method?: string;
-  rollouts?: number;
-  width?: number;
-  beamWidth?: number;
-  maxDepth?: number;
-  cPuct?: number;
-  unvisited?: string;
-  maxErrors?: number;
-  temperature?: number;
-  topP?: number;
-  maxStepTokens?: number;
-  seed?: number;
-  promptStyle?: string;
   reward: Reward;
   trees: number;
   vote: VoteRule;
-  model: string;
+  model?: string;
   policyUrl?: string;
   policyModel?: string;
   threads?: number;
@@ -67,32 +54,21 @@ export function registerSolveCommand(program: Command): void {
   const num = numberOption;
   // Defaults shown in --help come from the search config schema, the one place they are set.
   const d = parseSearchConfig();
-  program
+  const command = program
     .command('solve')
     .description('Solve a math problem (or a JSONL file of problems) by tree search over code-augmented steps')
     .argument('[problem]', 'the problem statement')
     .option('-f, --file <path>', 'solve every problem of a JSONL file ({"id", "problem", "answer"?} per line)')
     .option('-o, --out <path>', 'with --file: append results here; a rerun skips ids already in it')
     .option('-a, --answer <reference>', 'the reference answer of a single problem: the result is graded against it')
-    .addOption(new Option('--method <method>', `search method (default: ${d.method})`).choices(SEARCH_METHODS))
-    .option('--rollouts <n>', `MCTS rollouts / best-of-N trajectories (default: ${d.rollouts})`, num('--rollouts'))
-    .option('--width <n>', `candidate steps sampled per expansion (default: ${d.width})`, num('--width'))
-    .option('--beam-width <n>', `beams kept per depth in beam search (default: ${d.beamWidth})`, num('--beam-width'))
-    .option('--max-depth <n>', `steps after which a trajectory ends with value -1 (default: ${d.maxDepth})`, num('--max-depth'))
-    .option('--c-puct <c>', `UCT exploration constant (default: ${d.cPuct})`, num('--c-puct'))
-    .addOption(new Option('--unvisited <policy>', `UCT score of unvisited children (default: ${d.unvisited}, as the reference)`).choices(UNVISITED_POLICIES))
-    .option('--max-errors <n>', `consecutive code errors that end a trajectory (default: ${d.maxConsecutiveErrors})`, num('--max-errors'))
-    .option('--temperature <t>', `sampling temperature (default: ${d.temperature})`, num('--temperature'))
-    .option('--top-p <p>', `nucleus sampling (default: ${d.topP})`, num('--top-p'))
-    .option('--max-step-tokens <n>', `token budget of one step (default: ${d.maxStepTokens})`, num('--max-step-tokens'))
-    .option('--seed <n>', `search seed (default: ${d.seed})`, num('--seed'))
-    .addOption(new Option('--prompt-style <style>', `few-shot (a model not fine-tuned on the format) or sft (default: ${d.promptStyle})`).choices(PROMPT_STYLES))
+    .addOption(new Option('--method <method>', `search method (default: ${d.method})`).choices(SEARCH_METHODS));
+  addSearchOptions(command)
     .addOption(
       new Option('--reward <reward>', 'terminal value: agreement between answers, or the ground truth (needs answers)').choices(REWARDS).default('consistency'),
     )
     .option('--trees <k>', 'independent searches per problem; their answers are voted on', num('--trees'), 1)
     .addOption(new Option('--vote <rule>', 'with --trees: majority of answers, or answers weighted by Q').choices(VOTE_RULES).default('majority'))
-    .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m or a .gguf path', 'smollm2-135m')
+    .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m, a .gguf path, a trained model directory or a registered model name (default: the best trained policy, see rstar models; else smollm2-135m)')
     .option('--policy-url <url>', 'use this OpenAI-compatible completions server (vLLM, SGLang, llama.cpp) instead of the embedded model')
     .option('--policy-model <name>', 'model name to send to --policy-url (default: the server\'s first model)')
     .option('--threads <n>', 'CPU threads of the embedded model (default: all cores)', num('--threads'))
@@ -106,32 +82,8 @@ export function registerSolveCommand(program: Command): void {
     });
 }
 
-function searchConfigFrom(o: SolveOptions): SearchConfig {
-  const input: SearchConfigInput = {
-    method: o.method as SearchConfigInput['method'],
-    rollouts: o.rollouts,
-    width: o.width,
-    beamWidth: o.beamWidth,
-    maxDepth: o.maxDepth,
-    cPuct: o.cPuct,
-    unvisited: o.unvisited as SearchConfigInput['unvisited'],
-    maxConsecutiveErrors: o.maxErrors,
-    temperature: o.temperature,
-    topP: o.topP,
-    maxStepTokens: o.maxStepTokens,
-    seed: o.seed,
-    promptStyle: o.promptStyle as SearchConfigInput['promptStyle'],
-  };
-  try {
-    return parseSearchConfig(input);
-  } catch (e) {
-    if (e instanceof ZodError) throw usageErrorFrom(e);
-    throw e;
-  }
-}
-
 async function solve(problem: string | undefined, o: SolveOptions): Promise<number> {
-  const config = searchConfigFrom(o);
+  searchConfigFrom(o.method, o); // bad flags fail before the model is chosen
   if (o.file && problem !== undefined) throw new CliUsageError('give either a problem or --file, not both');
   if (!o.file && o.out) throw new CliUsageError('--out needs --file');
   if (o.file && o.answer !== undefined) throw new CliUsageError('--answer is for a single problem; a file carries its own answers');
@@ -142,8 +94,11 @@ async function solve(problem: string | undefined, o: SolveOptions): Promise<numb
   const databaseUrl = o.store ? chooseDatabaseUrl(o.database) : null;
   if (databaseUrl !== null) parseDatabaseOption(databaseUrl);
 
+  // A trained policy brings its prompt style unless --prompt-style is given.
+  const choice = o.policyUrl ? null : await chooseCommandModel(o.model, o.database, (m) => status(o.progress, m));
+  const config = searchConfigFrom(o.method, { ...o, promptStyle: o.promptStyle ?? choice?.promptStyle ?? undefined });
   const runtimeOptions: SolverRuntimeOptions = {
-    model: o.model,
+    model: choice?.model ?? DEFAULT_MODEL_NAME,
     policyUrl: o.policyUrl ?? null,
     policyModel: o.policyModel ?? null,
     threads: o.threads ?? null,

@@ -54,8 +54,17 @@ describe('tree printer', () => {
     expect(tree[2]).toMatch(/^ {4}#2 answer Q 1\.00 N 1/);
     expect(tree[3]).toMatch(/^ {2}#3 code Q-1\.00 N 1 runtime/);
     const summary = strip(formatSummary(report(nodes, [0, 1, 2], '72'), '72', '72', true));
-    expect(summary).toContain('Answer: \\boxed{72} (Q 1.00) ✓ correct');
+    expect(summary).toContain('Answer: \\boxed{72} (Q 1.00) unverified (one trajectory) ✓ correct');
     expect(summary).toContain('4 sandbox runs (1 cached)');
     expect(strip(formatSummary(report(nodes, [], null), null, '72', false))).toContain('Answer: none found');
+  });
+
+  it('says "unverified" when self-consistency saw the answer from one trajectory only', () => {
+    const lone = strip(formatSummary(report(nodes, [0, 1, 2], '72'), '72', null, null));
+    expect(lone).toContain('(Q 1.00) unverified (one trajectory)');
+    const twice = [...nodes, { ...node(4, 3, { kind: 'answer', answer: ' 72', terminal: true }), depth: 2 }];
+    expect(strip(formatSummary(report(twice, [0, 1, 2], '72'), '72', null, null))).not.toContain('unverified');
+    const graded = { ...report(nodes, [0, 1, 2], '72'), evaluator: 'ground-truth' };
+    expect(strip(formatSummary(graded, '72', '72', true))).not.toContain('unverified');
   });
 });

@@ -1,4 +1,4 @@
-import type { NodeReport, SearchReport } from '@rstar/mcts';
+import { normaliseAnswer, type NodeReport, type SearchReport } from '@rstar/mcts';
 import pc from 'picocolors';
 
 const fmtQ = (q: number): string => (q >= 0 ? ` ${q.toFixed(2)}` : q.toFixed(2));
@@ -65,12 +65,20 @@ export function formatTree(report: Pick<PrintedTree, 'nodes'>): string {
 }
 
 /** The closing summary: the answer, its Q, and what the search spent. */
+/** Self-consistency had nothing to agree with: a single trajectory reached this answer (answers compared as text). */
+export function isUnverified(report: Pick<SearchReport, 'evaluator' | 'nodes'>, answer: string): boolean {
+  if (report.evaluator !== 'consistency') return false;
+  const wanted = normaliseAnswer(answer);
+  return report.nodes.filter((n) => n.answer !== null && normaliseAnswer(n.answer) === wanted).length <= 1;
+}
+
 export function formatSummary(report: SearchReport, answer: string | null, reference: string | null, correct: boolean | null): string {
   const answers = report.nodes.filter((n) => n.answer !== null).length;
   const { stats } = report;
   const verdict = correct === null ? '' : correct ? pc.green(' ✓ correct') : pc.red(` ✗ expected ${reference ?? ''}`);
+  const unverified = answer !== null && isUnverified(report, answer) ? pc.yellow(' unverified (one trajectory)') : '';
   const answerLine =
-    answer === null ? pc.yellow('Answer: none found') : `${pc.bold('Answer:')} \\boxed{${answer}} (Q ${report.answerQ?.toFixed(2) ?? '-'})${verdict}`;
+    answer === null ? pc.yellow('Answer: none found') : `${pc.bold('Answer:')} \\boxed{${answer}} (Q ${report.answerQ?.toFixed(2) ?? '-'})${unverified}${verdict}`;
   return [
     answerLine,
     pc.dim(

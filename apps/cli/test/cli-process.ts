@@ -22,12 +22,12 @@ export interface CliRun {
 export const testDatabaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'rstar-cli-test-')), 'rstar.db')}`;
 
 /**
- * Runs the built CLI as a user would, with no terminal (no progress bar). Asynchronous: a synchronous spawn
+ * Runs the built CLI as a user would, with no terminal (no progress bar) and NO_COLOR (nx and CI force colours). Asynchronous: a synchronous spawn
  * would block the test worker's event loop for minutes and vitest's worker RPC would time out.
  */
 export function rstar(args: string[], timeoutMs = 300_000, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile('node', [bundle, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, RSTAR_HOME: root, RSTAR_DATABASE_URL: testDatabaseUrl, ...env } }, (error, stdout, stderr) => {
+    execFile('node', [bundle, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, RSTAR_HOME: root, RSTAR_DATABASE_URL: testDatabaseUrl, NO_COLOR: '1', ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });

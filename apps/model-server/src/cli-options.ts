@@ -27,7 +27,7 @@ export function buildProgram(): Command {
   const names = MODEL_CATALOG.map((m) => `${m.name}${m.name === DEFAULT_MODEL_NAME ? ' (default)' : ''}`).join(', ');
   return new Command('model-server')
     .description('Serves a small GGUF model on the CPU through the OpenAI-compatible completions API (POST /v1/completions).')
-    .option('--model <name|path>', `catalog model (${names}) or path to a .gguf file`, DEFAULT_MODEL_NAME)
+    .option('--model <name|path>', `catalog model (${names}), a .gguf path, a trained model directory (metadata.json + model.gguf or adapter.gguf), or the name of a registered model (looked up in RSTAR_DATABASE_URL, else .rstar/rstar.db, and policies/)`, DEFAULT_MODEL_NAME)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', integer('--port', 0, 65_535), 8081)
     .option('--threads <n>', `CPU threads (default and maximum: the ${availableParallelism()} cores available)`, integer('--threads', 1, 1024))

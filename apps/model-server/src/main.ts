@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { CpuModelServer, InvalidConfigError, ModelNotFoundError, type CpuModelServerConfig } from '@rstar/model-server';
 import { parseArgs } from './cli-options.js';
+import { resolveServedModel } from './registered-model.js';
 
 function fail(message: string, exitCode: number): void {
   process.stderr.write(`model-server: error: ${message}\n`);
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
 
   let server: CpuModelServer;
   try {
-    server = await CpuModelServer.create(config);
+    server = await CpuModelServer.create({ ...config, model: await resolveServedModel(config.model) });
   } catch (error) {
     if (error instanceof ModelNotFoundError) return fail(error.message, 1);
     return fail(`cannot load the model: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, 1);

@@ -48,8 +48,12 @@ export class PpmEvaluator implements TerminalEvaluator {
 }
 
 /**
- * Inference with neither a PPM nor a ground truth: an answer's value is how strongly the answers found so
- * far agree with it (2 * share - 1), the self-consistency signal. Answers are grouped by the grader.
+ * Inference with neither a PPM nor a ground truth: an answer's value is how strongly the answers found so far
+ * agree with it (self-consistency, answers grouped by the grader), shrunk by how few they are. With a agreeing
+ * answers (itself included) of n found, the chance that the next answer agrees is taken from Laplace's rule of
+ * succession, p = (a + 1) / (n + 2), and the value is the expected vote margin 2p - 1 = (a - (n - a)) / (n + 2).
+ * So a lone answer is worth 1/3, not 1: it is unverified; agreement raises it toward 1 (2 of 2: 0.5, 8 of 8: 0.8),
+ * and a lone dissenter among 4 gets -1/3.
  */
 export class ConsistencyEvaluator implements TerminalEvaluator {
   readonly name = 'consistency';
@@ -62,8 +66,13 @@ export class ConsistencyEvaluator implements TerminalEvaluator {
     const answers = tree.answerNodes().map((n) => nodeAnswer(n) ?? '');
     let agreeing = 0;
     for (const other of answers) if (await this.grouper.same(answer, other)) agreeing++;
-    return (2 * agreeing) / answers.length - 1;
+    return consistencyValue(agreeing, answers.length);
   }
+}
+
+/** The value of an answer that `agreeing` of `total` answers found agree with (see ConsistencyEvaluator). */
+export function consistencyValue(agreeing: number, total: number): number {
+  return (2 * agreeing - total) / (total + 2);
 }
 
 export interface TerminalEvaluatorChoice {

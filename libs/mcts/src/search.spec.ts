@@ -194,7 +194,7 @@ describe('other search methods', () => {
     expect(result.rollouts).toBe(4);
     expect(result.answer).toBe('72');
     const rewards = result.tree.answerNodes().map((n) => n.reward);
-    expect(rewards).toContain(-0.5); // the lone '9' of four answers at the time it was scored
+    expect(rewards).toContain(-1 / 3); // the lone '9' of four answers at the time it was scored: (1 - 3) / (4 + 2)
   });
 
   it('beam: keeps the best steps per depth, preferring steps whose code ran', async () => {

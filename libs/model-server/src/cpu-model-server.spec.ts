@@ -20,7 +20,7 @@ class FakeEngine implements CompletionEngine {
   lastSignal: AbortSignal | undefined;
 
   info(): EngineInfo {
-    return { model: this.modelName, path: '/m.gguf', threads: 1, parallel: 2, contextSize: 4096, batchSize: 512, gpu: false, flashAttention: false, topK: 0, sharePromptState: true };
+    return { model: this.modelName, path: '/m.gguf', adapter: null, specialMarkers: [], threads: 1, parallel: 2, contextSize: 4096, batchSize: 512, gpu: false, flashAttention: false, topK: 0, sharePromptState: true };
   }
 
   stats(): EngineStats {

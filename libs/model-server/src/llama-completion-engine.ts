@@ -14,11 +14,12 @@ import {
 import { findFirstStop, type CompletionChoice, type CompletionRequest, type CompletionResult } from '@rstar/clients';
 import { DEFAULT_MODEL_NAME, resolveModel, type ResolvedModel } from './model-catalog.js';
 import { createDeterministicBatching } from './deterministic-batching.js';
+import { MarkerTokens } from './marker-tokens.js';
 import { PromptSnapshot } from './prompt-snapshot.js';
 import { installSamplingBarrier } from './sampling-barrier.js';
 
 export interface LlamaEngineOptions {
-  /** Catalog name (`smollm2-135m`, `gemma3-270m`) or a path to a `.gguf` file. */
+  /** Catalog name (`smollm2-135m`, `gemma3-270m`), a path to a `.gguf` file, or a trained model directory. */
   model?: string;
   /** Where catalog names are looked up; defaults to the workspace's `models/`. */
   modelsDir?: string;
@@ -57,6 +58,10 @@ export interface LlamaEngineOptions {
 export interface EngineInfo {
   model: string;
   path: string;
+  /** LoRA adapter applied over `path`; null for a plain model. */
+  adapter: string | null;
+  /** Step markers the vocabulary holds as special tokens (a full fine-tune's); empty for a base model. */
+  specialMarkers: string[];
   threads: number;
   parallel: number;
   contextSize: number;
@@ -190,6 +195,7 @@ export class LlamaCompletionEngine implements CompletionEngine {
     private readonly context: LlamaContext,
     private readonly resolved: ResolvedModel,
     private readonly engineInfo: EngineInfo,
+    private readonly markerTokens: MarkerTokens,
   ) {
     this.slots = Array.from({ length: engineInfo.parallel }, (_, id) => {
       const sequence = context.getSequence();
@@ -230,12 +236,17 @@ export class LlamaCompletionEngine implements CompletionEngine {
         swaFullCache: true,
         failedCreationRemedy: false,
         batching: { itemPrioritizationStrategy: createDeterministicBatching() },
+        // A LoRA model: the adapter applies over the unchanged base weights (released with the model).
+        ...(resolved.adapter === null ? {} : { lora: { adapters: [{ filePath: resolved.adapter }] } }),
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       });
       if (parallel > 1) installSamplingBarrier(context);
+      const markerTokens = MarkerTokens.of(model);
       const info: EngineInfo = {
         model: resolved.name,
         path: resolved.path,
+        adapter: resolved.adapter,
+        specialMarkers: markerTokens.markers,
         threads,
         parallel,
         contextSize: context.contextSize,
@@ -245,7 +256,7 @@ export class LlamaCompletionEngine implements CompletionEngine {
         topK: Math.max(0, options.topK ?? 0),
         sharePromptState: options.sharePromptState ?? true,
       };
-      return new LlamaCompletionEngine(llama, model, context, resolved, info);
+      return new LlamaCompletionEngine(llama, model, context, resolved, info, markerTokens);
     } catch (error) {
       await llama.dispose();
       throw error;
@@ -396,6 +407,7 @@ export class LlamaCompletionEngine implements CompletionEngine {
       }
       // The sequence holds exactly the prompt but its last token; LlamaCompletion evaluates that token alone.
       const meterBefore = slot.sequence.tokenMeter.getState();
+      const generated: Token[] = [];
       const input = this.bosToken === null ? prompt.slice() : prompt.slice(1);
       const response = await slot.completion.generateCompletionWithMeta(input, {
         signal,
@@ -405,6 +417,7 @@ export class LlamaCompletionEngine implements CompletionEngine {
         // OpenAI semantics: no top-k unless asked (node-llama-cpp would default to 40).
         topK: Math.max(0, request.topK ?? this.engineInfo.topK),
         seed,
+        onToken: (tokens) => generated.push(...tokens),
         repeatPenalty: false, // OpenAI semantics: no penalties (node-llama-cpp defaults to one)
         customStopTriggers: stops.map((s) => s.trigger),
         disableContextShift: true,
@@ -414,7 +427,9 @@ export class LlamaCompletionEngine implements CompletionEngine {
       this.counters.generations += 1;
       this.counters.promptTokens += prompt.length;
       this.counters.cachedPromptTokens += cachedPromptTokens;
-      return { choice: toChoice(response, stops, request), completionTokens, cachedPromptTokens };
+      // Marker tokens decode to nothing in node-llama-cpp's text: decode them as their marker text instead.
+      const text = generated.some((t) => this.markerTokens.has(t)) ? this.markerTokens.decode(this.model, generated) : response.response;
+      return { choice: toChoice({ ...response, response: text }, stops, request), completionTokens, cachedPromptTokens };
     } finally {
       await this.keepOnly(slot, prefix.length).catch(() => undefined);
       this.release(slot);

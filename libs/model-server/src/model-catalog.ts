@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import type { PromptStyle } from '@rstar/step-format';
 import { modelsDir } from '@rstar/workspace';
+import { InvalidModelMetadataError, isModelDirectory, readModelMetadata, trainedModelFiles, type ModelMetadata } from './trained-model.js';
 
 /** A CPU model that tools/setup installs into `models/`. */
 export interface CatalogModel {
@@ -42,7 +44,7 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
   },
 ];
 
-export type ModelResolutionProblem = 'unknown_model' | 'missing_file';
+export type ModelResolutionProblem = 'unknown_model' | 'missing_file' | 'invalid_model' | 'served_elsewhere';
 
 /** A model name or path that cannot be served; the message is one line meant for the user. */
 export class ModelNotFoundError extends Error {
@@ -57,12 +59,18 @@ export class ModelNotFoundError extends Error {
 }
 
 export interface ResolvedModel {
-  /** The served model id: the catalog name, or the file name without `.gguf` for a path. */
+  /** The served model id: the catalog name, the metadata name of a trained model, or the file name without `.gguf`. */
   name: string;
-  /** Absolute path of the `.gguf` file. */
+  /** Absolute path of the `.gguf` file loaded (for a LoRA model: its base). */
   path: string;
-  /** Catalog entry when the model is a known one. */
+  /** Catalog entry when the model (or a LoRA model's base) is a known one. */
   catalog: CatalogModel | null;
+  /** LoRA adapter (GGUF) applied over `path`; null for a plain model. */
+  adapter: string | null;
+  /** A trained model directory: where it is and its metadata. */
+  trained: { dir: string; metadata: ModelMetadata } | null;
+  /** The prompt style the model was trained for; null when it has none (a base model: the caller's default). */
+  promptStyle: PromptStyle | null;
 }
 
 export function findCatalogModel(name: string): CatalogModel | undefined {
@@ -70,10 +78,12 @@ export function findCatalogModel(name: string): CatalogModel | undefined {
 }
 
 /**
- * Resolves a known model name (`smollm2-135m`) or a path to a `.gguf` file.
- * Throws `ModelNotFoundError` with one clear line when the name is unknown or the file is missing.
+ * Resolves a known model name (`smollm2-135m`), a path to a `.gguf` file, or a trained model directory (metadata.json
+ * with model.gguf, or adapter.gguf over its base). Throws `ModelNotFoundError` with one clear line when the name is
+ * unknown or a file is missing.
  */
 export function resolveModel(nameOrPath: string, dir: string = modelsDir()): ResolvedModel {
+  const plain = { adapter: null, trained: null, promptStyle: null };
   const known = findCatalogModel(nameOrPath);
   if (known) {
     const path = resolve(dir, known.fileName);
@@ -84,21 +94,43 @@ export function resolveModel(nameOrPath: string, dir: string = modelsDir()): Res
         nameOrPath,
       );
     }
-    return { name: known.name, path, catalog: known };
+    return { name: known.name, path, catalog: known, ...plain };
   }
   if (nameOrPath.endsWith('.gguf')) {
     const path = resolve(nameOrPath);
     if (!isFile(path)) throw new ModelNotFoundError(`model file not found: ${path}`, 'missing_file', nameOrPath);
     // A path to a catalog file still gets the catalog's facts.
     const catalog = MODEL_CATALOG.find((m) => m.fileName === basename(path)) ?? null;
-    return { name: catalog?.name ?? basename(path, '.gguf'), path, catalog };
+    return { name: catalog?.name ?? basename(path, '.gguf'), path, catalog, ...plain };
   }
+  if (isModelDirectory(nameOrPath)) return resolveTrainedModel(nameOrPath, dir);
   const names = MODEL_CATALOG.map((m) => m.name).join(', ');
   throw new ModelNotFoundError(
-    `unknown model '${nameOrPath}': use one of ${names}, or a path to a .gguf file`,
+    `unknown model '${nameOrPath}': use one of ${names}, a path to a .gguf file, or a trained model directory (with metadata.json)`,
     'unknown_model',
     nameOrPath,
   );
+}
+
+/** A trained model directory; its base, when a catalog name, is looked up in `dir` if `baseGguf` is not there. */
+export function resolveTrainedModel(modelDir: string, dir: string = modelsDir()): ResolvedModel {
+  try {
+    const metadata = readModelMetadata(modelDir);
+    const baseCatalog = findCatalogModel(metadata.base) ?? null;
+    const files = trainedModelFiles(modelDir, metadata, baseCatalog ? resolve(dir, baseCatalog.fileName) : null);
+    const catalog = baseCatalog ?? MODEL_CATALOG.find((m) => m.fileName === basename(files.model)) ?? null;
+    return {
+      name: metadata.name,
+      path: files.model,
+      catalog,
+      adapter: files.adapter,
+      trained: { dir: resolve(modelDir), metadata },
+      promptStyle: metadata.promptStyle,
+    };
+  } catch (error) {
+    if (error instanceof InvalidModelMetadataError) throw new ModelNotFoundError(error.message, 'invalid_model', modelDir);
+    throw error;
+  }
 }
 
 function isFile(path: string): boolean {

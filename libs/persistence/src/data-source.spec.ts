@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDataSource, dataSourceOptions, databaseKind, migrate, parseDatabaseUrl } from './data-source.js';
+import { createDataSource, dataSourceOptions, databaseKind, migrate, parseDatabaseUrl, SQLITE_MIGRATIONS } from './data-source.js';
 import { PersistenceError } from './errors.js';
 import { openStores } from './open-stores.js';
 
@@ -54,7 +54,7 @@ describe('a SQLite file database', () => {
     dir = mkdtempSync(join(tmpdir(), 'rstar-persistence-'));
     const url = `sqlite:${join(dir, 'nested', 'deeper', 'rstar.db')}`;
     const first = createDataSource(url);
-    expect(await migrate(first)).toHaveLength(1);
+    expect(await migrate(first)).toHaveLength(SQLITE_MIGRATIONS.length);
     expect(await first.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     expect(await first.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     await openStores(first).models.register({ name: 'm', kind: 'policy', uri: 'models/m.gguf' });

@@ -5,8 +5,9 @@ import type { ModelEntity } from './entities/model.entity.js';
 import type { ProblemEntity } from './entities/problem.entity.js';
 import type { SearchTreeEntity } from './entities/search-tree.entity.js';
 import type { SolveJobEntity } from './entities/solve-job.entity.js';
+import type { TrainingSetEntity } from './entities/training-set.entity.js';
 import type { TreeNodeEntity } from './entities/tree-node.entity.js';
-import type { ApiKeyRecord, DatasetRecord, ModelRecord, ProblemRecord, SearchTreeRecord, SolveJobRecord } from './records.js';
+import type { ApiKeyRecord, DatasetRecord, ModelRecord, ProblemRecord, SearchTreeRecord, SolveJobRecord, TrainingSetRecord } from './records.js';
 
 // Entities → plain records: callers never see an entity, and timestamps (epoch ms in the database) become Dates.
 
@@ -122,4 +123,18 @@ export function toApiKeyRecord(e: ApiKeyEntity): ApiKeyRecord {
 
 export function toModelRecord(e: ModelEntity): ModelRecord {
   return { id: e.id, name: e.name, kind: e.kind, uri: e.uri, round: e.round, metadata: e.metadata, createdAt: date(e.createdAt) };
+}
+
+export function toTrainingSetRecord(e: TrainingSetEntity): TrainingSetRecord {
+  return {
+    id: e.id,
+    name: e.name,
+    kind: e.kind,
+    uri: e.uri,
+    round: e.round,
+    recordCount: e.recordCount,
+    metadata: e.metadata,
+    createdAt: date(e.createdAt),
+    updatedAt: date(e.updatedAt),
+  };
 }

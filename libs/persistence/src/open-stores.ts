@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { Db } from './db.js';
-import type { ApiKeyStore, DatasetStore, ModelStore, SearchTreeStore, SolveJobStore } from './stores.js';
+import type { ApiKeyStore, DatasetStore, ModelStore, SearchTreeStore, SolveJobStore, TrainingSetStore } from './stores.js';
 import { TypeOrmApiKeyStore } from './stores/api-key.store.js';
 import { TypeOrmDatasetStore } from './stores/dataset.store.js';
 import { TypeOrmModelStore } from './stores/model.store.js';
 import { TypeOrmSearchTreeStore } from './stores/search-tree.store.js';
 import { TypeOrmSolveJobStore } from './stores/solve-job.store.js';
+import { TypeOrmTrainingSetStore } from './stores/training-set.store.js';
 
 export interface Stores {
   jobs: SolveJobStore;
@@ -13,6 +14,7 @@ export interface Stores {
   datasets: DatasetStore;
   apiKeys: ApiKeyStore;
   models: ModelStore;
+  trainingSets: TrainingSetStore;
 }
 
 export interface OpenStoresOptions {
@@ -30,5 +32,6 @@ export function openStores(dataSource: DataSource, options: OpenStoresOptions = 
     datasets: new TypeOrmDatasetStore(db, now),
     apiKeys: new TypeOrmApiKeyStore(db, now),
     models: new TypeOrmModelStore(db, now),
+    trainingSets: new TypeOrmTrainingSetStore(db, now),
   };
 }

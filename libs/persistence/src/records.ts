@@ -138,3 +138,31 @@ export interface NewModel {
   round?: number;
   metadata?: Record<string, unknown>;
 }
+
+export const TRAINING_SET_KINDS = ['sft', 'ppm-pairs'] as const;
+export type TrainingSetKind = (typeof TRAINING_SET_KINDS)[number];
+
+/** A training set (policy SFT traces or PPM preference pairs) registered with its manifest. */
+export interface TrainingSetRecord {
+  id: string;
+  name: string;
+  kind: TrainingSetKind;
+  /** Where the JSONL lives (a path or a URL). */
+  uri: string;
+  /** Self-evolution round whose data it holds; 0 for the bootstrap set. */
+  round: number;
+  recordCount: number;
+  /** The manifest: counts by reason, the command that made it, source problems, special tokens… */
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewTrainingSet {
+  name: string;
+  kind: TrainingSetKind;
+  uri: string;
+  round?: number;
+  recordCount: number;
+  metadata?: Record<string, unknown>;
+}

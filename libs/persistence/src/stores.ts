@@ -11,10 +11,13 @@ import type {
   NewModel,
   NewProblem,
   NewSolveJob,
+  NewTrainingSet,
   Page,
   ProblemRecord,
   SearchTreeRecord,
   SolveJobRecord,
+  TrainingSetKind,
+  TrainingSetRecord,
 } from './records.js';
 
 /**
@@ -76,4 +79,12 @@ export interface ModelStore {
   register(model: NewModel): Promise<ModelRecord>;
   get(name: string): Promise<ModelRecord | null>;
   list(kind?: ModelKind | null): Promise<ModelRecord[]>;
+}
+
+export interface TrainingSetStore {
+  /** Registers a training set or updates the one of the same name (a rerun that rewrote the file). */
+  register(set: NewTrainingSet): Promise<TrainingSetRecord>;
+  get(name: string): Promise<TrainingSetRecord | null>;
+  /** By round, then name. */
+  list(kind?: TrainingSetKind | null): Promise<TrainingSetRecord[]>;
 }

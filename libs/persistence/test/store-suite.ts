@@ -42,7 +42,7 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
 
     beforeEach(async () => {
       clock = T0;
-      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models']) {
+      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models', 'training_sets']) {
         await db.dataSource.query(`DELETE FROM ${table}`);
       }
     });
@@ -386,6 +386,36 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
         expect((await stores.models.list('ppm')).map((m) => m.name)).toEqual(['ppm-r2']);
         expect((await stores.models.list(null)).length).toBe(2);
         await expect(stores.models.register({ name: 'x', kind: 'reward' as 'ppm', uri: 'u' })).rejects.toMatchObject({ code: 'INVALID' });
+      });
+    });
+
+    describe('training sets', () => {
+      const manifest = { schema: 'rstar.sft-manifest.v1', command: 'rstar bootstrap --out runs/r0', counts: { verified: 7, 'dropped:wrong-answer': 2 }, specialTokens: ['<code>', '<end_of_step>'] };
+
+      it('registers with its manifest, updates by name keeping id and createdAt, gets and lists by kind', async () => {
+        const sft = await stores.trainingSets.register({ name: 'gsm8k-r0', kind: 'sft', uri: '/runs/r0/sft.jsonl', round: 0, recordCount: 7, metadata: manifest });
+        expect(sft).toEqual({ id: expect.any(String), name: 'gsm8k-r0', kind: 'sft', uri: '/runs/r0/sft.jsonl', round: 0, recordCount: 7, metadata: manifest, createdAt: new Date(T0), updatedAt: new Date(T0) });
+        await stores.trainingSets.register({ name: 'pairs-r1', kind: 'ppm-pairs', uri: '/runs/r1/pairs.jsonl', round: 1, recordCount: 120 });
+        await stores.trainingSets.register({ name: 'a-r1', kind: 'sft', uri: '/runs/r1/sft.jsonl', round: 1, recordCount: 3000 });
+        tick(5);
+        const rerun = await stores.trainingSets.register({ name: 'gsm8k-r0', kind: 'sft', uri: '/runs/r0b/sft.jsonl', recordCount: 9 });
+        expect(rerun).toEqual({ ...sft, uri: '/runs/r0b/sft.jsonl', recordCount: 9, metadata: {}, updatedAt: new Date(T0 + 5) });
+        expect(await stores.trainingSets.get('gsm8k-r0')).toEqual(rerun);
+        expect(await stores.trainingSets.get('nope')).toBeNull();
+        expect((await stores.trainingSets.list()).map((t) => t.name)).toEqual(['gsm8k-r0', 'a-r1', 'pairs-r1']);
+        expect((await stores.trainingSets.list('ppm-pairs')).map((t) => t.name)).toEqual(['pairs-r1']);
+        expect((await stores.trainingSets.list(null)).length).toBe(3);
+        // Separate from the models registry and from problem datasets.
+        expect(await stores.models.list()).toEqual([]);
+        expect((await stores.datasets.list({ first: 10 })).total).toBe(0);
+      });
+
+      it('refuses an empty name or uri, an unknown kind and counts that are not non-negative integers', async () => {
+        const good = { name: 't', kind: 'sft' as const, uri: '/t.jsonl', recordCount: 1 };
+        for (const bad of [{ name: ' ' }, { uri: '' }, { kind: 'pairs' as 'sft' }, { recordCount: -1 }, { recordCount: 1.5 }, { round: -2 }]) {
+          await expect(stores.trainingSets.register({ ...good, ...bad })).rejects.toMatchObject({ code: 'INVALID' });
+        }
+        expect(await stores.trainingSets.list()).toEqual([]);
       });
     });
   });

@@ -32,3 +32,8 @@ export function modelsDir(root: string = workspaceRoot()): string {
 export function sharedDataDir(root: string = workspaceRoot()): string {
   return process.env['RSTAR_DATA_DIR'] ? resolve(process.env['RSTAR_DATA_DIR']) : resolve(root, '..', 'shared', 'data');
 }
+
+/** The SQLite file embedded mode keeps jobs, models and training sets in (the CLI's and the CPU model server's default). */
+export function embeddedDatabaseFile(root: string = workspaceRoot()): string {
+  return join(root, '.rstar', 'rstar.db');
+}

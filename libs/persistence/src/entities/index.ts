@@ -4,10 +4,11 @@ import { ModelEntity } from './model.entity.js';
 import { ProblemEntity } from './problem.entity.js';
 import { SearchTreeEntity } from './search-tree.entity.js';
 import { SolveJobEntity } from './solve-job.entity.js';
+import { TrainingSetEntity } from './training-set.entity.js';
 import { TreeNodeEntity } from './tree-node.entity.js';
 
 export { bigintNumber, EpochMsColumn } from './columns.js';
-export { ApiKeyEntity, DatasetEntity, ModelEntity, ProblemEntity, SearchTreeEntity, SolveJobEntity, TreeNodeEntity };
+export { ApiKeyEntity, DatasetEntity, ModelEntity, ProblemEntity, SearchTreeEntity, SolveJobEntity, TrainingSetEntity, TreeNodeEntity };
 
 /** Every entity, for `DataSource` options (and `TypeOrmModule.forRoot({ entities })`). */
-export const ENTITIES = [DatasetEntity, ProblemEntity, ApiKeyEntity, ModelEntity, SolveJobEntity, SearchTreeEntity, TreeNodeEntity];
+export const ENTITIES = [DatasetEntity, ProblemEntity, ApiKeyEntity, ModelEntity, SolveJobEntity, SearchTreeEntity, TreeNodeEntity, TrainingSetEntity];

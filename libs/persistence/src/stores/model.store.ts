@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db.js';
 import { ModelEntity } from '../entities/model.entity.js';
-import { PersistenceError } from '../errors.js';
 import { toModelRecord } from '../mappers.js';
 import { MODEL_KINDS, type ModelKind, type ModelRecord, type NewModel } from '../records.js';
 import type { ModelStore } from '../stores.js';
+import { requireKind, requireName, requireNonNegativeInteger } from './registry-checks.js';
 
 export class TypeOrmModelStore implements ModelStore {
   constructor(
@@ -14,10 +14,9 @@ export class TypeOrmModelStore implements ModelStore {
 
   /** Upsert by name: a known name keeps its id and createdAt; kind, uri, round and metadata take the new values. */
   async register(model: NewModel): Promise<ModelRecord> {
-    if (model.name.trim() === '') throw new PersistenceError('INVALID', 'a model needs a name');
-    if (!MODEL_KINDS.includes(model.kind)) throw new PersistenceError('INVALID', `unknown model kind ${String(model.kind)}`);
-    const round = model.round ?? 0;
-    if (!Number.isInteger(round) || round < 0) throw new PersistenceError('INVALID', `round must be a non-negative integer, not ${round}`);
+    requireName('model', model.name);
+    requireKind('model', MODEL_KINDS, model.kind);
+    const round = requireNonNegativeInteger('round', model.round ?? 0);
     const now = this.now();
     const row: ModelEntity = { id: randomUUID(), name: model.name, kind: model.kind, uri: model.uri, round, metadata: model.metadata ?? {}, createdAt: now, updatedAt: now };
     return this.db.run(async (m) => {

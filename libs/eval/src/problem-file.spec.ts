@@ -2,16 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { completedIds, readProblemFile, type ProblemLineError, type ProblemRecord } from './problem-file.js';
+import { completedIds, readProblemFile, type ProblemLineError, type ProblemRecord, type ReadProblemOptions } from './problem-file.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rstar-cli-'));
+const dir = mkdtempSync(join(tmpdir(), 'rstar-eval-'));
 
-async function readAll(content: string) {
+async function readAll(content: string, options: ReadProblemOptions = {}) {
   const path = join(dir, `p-${Math.random()}.jsonl`);
   writeFileSync(path, content);
   const errors: ProblemLineError[] = [];
   const records: ProblemRecord[] = [];
-  for await (const r of readProblemFile(path, (e) => errors.push(e))) records.push(r);
+  for await (const r of readProblemFile(path, (e) => errors.push(e), options)) records.push(r);
   return { records, errors };
 }
 
@@ -34,6 +34,18 @@ describe('readProblemFile', () => {
     expect(errors.map((e) => e.line)).toEqual([2, 4, 6]);
     expect(errors[0]?.message).toMatch(/invalid JSON/);
     expect(errors[1]?.message).toMatch(/problem is empty/);
+  });
+
+  it('keeps the worked solution, and with requireAnswer reports a record without an answer by line', async () => {
+    const { records, errors } = await readAll(
+      ['{"id": "a", "problem": "1+1?", "answer": "2", "solution": "1 + 1 = 2"}', '{"id": "b", "problem": "3+3?"}', '{"id": "c", "problem": "x", "answer": " "}'].join('\n'),
+      { requireAnswer: true },
+    );
+    expect(records).toEqual([{ id: 'a', problem: '1+1?', answer: '2', solution: '1 + 1 = 2' }]);
+    expect(errors).toEqual([
+      { line: 2, message: expect.stringMatching(/answer: missing/) },
+      { line: 3, message: expect.stringMatching(/answer: missing/) },
+    ]);
   });
 });
 

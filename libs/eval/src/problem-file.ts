@@ -6,12 +6,15 @@ export const ProblemRecordSchema = z.object({
   id: z.union([z.string().min(1), z.number()]).transform(String).optional(),
   problem: z.string().trim().min(1, 'problem is empty'),
   answer: z.union([z.string(), z.number()]).transform(String).optional(),
+  /** A worked solution (GSM8K's), kept so a benchmark can be cut by its number of lines. */
+  solution: z.string().optional(),
 });
 
 export interface ProblemRecord {
   id: string;
   problem: string;
   answer: string | null;
+  solution?: string;
 }
 
 /** A line of a problem file that could not be used, with its 1-based line number. */
@@ -20,11 +23,20 @@ export interface ProblemLineError {
   message: string;
 }
 
+export interface ReadProblemOptions {
+  /** A record without an answer is a bad line (evaluation needs references). */
+  requireAnswer?: boolean;
+}
+
 /**
- * Reads a JSONL problem file ({id?, problem, answer?} per line), line by line. Bad lines are reported and
- * skipped; the others are still yielded. A record without an id gets `line-<n>`.
+ * Reads a JSONL problem file ({id?, problem, answer?, solution?} per line), line by line. Bad lines are reported
+ * and skipped; the others are still yielded. A record without an id gets `line-<n>`.
  */
-export async function* readProblemFile(path: string, onError: (e: ProblemLineError) => void): AsyncGenerator<ProblemRecord> {
+export async function* readProblemFile(
+  path: string,
+  onError: (e: ProblemLineError) => void,
+  options: ReadProblemOptions = {},
+): AsyncGenerator<ProblemRecord> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNo = 0;
   for await (const raw of lines) {
@@ -42,7 +54,12 @@ export async function* readProblemFile(path: string, onError: (e: ProblemLineErr
       onError({ line: lineNo, message: parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ') });
       continue;
     }
-    yield { id: parsed.data.id ?? `line-${lineNo}`, problem: parsed.data.problem, answer: parsed.data.answer ?? null };
+    const { id, problem, answer, solution } = parsed.data;
+    if (options.requireAnswer && (answer === undefined || answer.trim() === '')) {
+      onError({ line: lineNo, message: 'answer: missing (a reference answer is needed to grade)' });
+      continue;
+    }
+    yield { id: id ?? `line-${lineNo}`, problem, answer: answer ?? null, ...(solution === undefined ? {} : { solution }) };
   }
 }
 

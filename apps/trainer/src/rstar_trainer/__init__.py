@@ -1,0 +1,1 @@
+"""rStar policy SFT trainer."""

@@ -1,0 +1,3 @@
+export * from './sft-record.js';
+export * from './gsm8k-trace.js';
+export * from './round0-bootstrap.js';
