@@ -14,7 +14,7 @@ interface TrainMetrics {
   tokens: number;
   tokensPerSecond: number;
   wallSeconds: number;
-  finalLoss: number;
+  finalLoss: number | null;
 }
 
 function train(method: 'lora' | 'full', out: string): TrainMetrics {
@@ -31,7 +31,7 @@ try {
   const rows: string[] = [];
   for (const method of ['lora', 'full'] as const) {
     const m = train(method, join(dir, method));
-    rows.push(`| ${method} | ${m.tokensPerSecond.toFixed(1)} tok/s | ${m.tokens} tokens in ${m.wallSeconds.toFixed(0)} s | final loss ${m.finalLoss.toFixed(3)} |`);
+    rows.push(`| ${method} | ${m.tokensPerSecond.toFixed(1)} tok/s | ${m.tokens} tokens in ${m.wallSeconds.toFixed(0)} s | final loss ${m.finalLoss?.toFixed(3) ?? '-'} |`);
   }
   console.log(`| method | throughput | tokens | loss |\n|---|---|---|---|\n${rows.join('\n')}`);
 } finally {

@@ -37,8 +37,9 @@ describe('rstar models', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/\*\s+policy-good\s+policy\s+0\s+smollm2-135m\s+lora\s+gsm8k-r0\s+12\.0%\s+registered/);
     expect(table.stdout).toMatch(/\n\s+policy-new\s+policy\s+0\s+smollm2-135m\s+lora\s+gsm8k-r0\s+-\s+registered/);
-    const json = JSON.parse((await rstar(['models', '--json', '--kind', 'policy', '--database', database])).stdout) as { models: { name: string; default: boolean }[] };
-    expect(json.models.map((m) => [m.name, m.default])).toEqual([['policy-good', true], ['policy-new', false]]);
+    const json = JSON.parse((await rstar(['models', '--json', '--kind', 'policy', '--database', database])).stdout) as { models: { name: string; default: boolean; source: string }[] };
+    // The policies the repository ships (policies/) are listed beside the registered ones, ranked the same way.
+    expect(json.models.filter((m) => m.source === 'registered').map((m) => [m.name, m.default])).toEqual([['policy-good', true], ['policy-new', false]]);
   });
 
   it('refuses a directory that is not a trained model in one line', async () => {

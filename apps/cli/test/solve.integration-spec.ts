@@ -1,15 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SearchReport } from '@rstar/mcts';
 import type { SearchTreeRecord, SolveJobRecord } from '@rstar/persistence';
-import { sharedDataDir } from '@rstar/workspace';
+import { sharedDataDir, workspaceRoot } from '@rstar/workspace';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, rstar } from './cli-process.js';
 
 beforeAll(() => buildCli());
 
 const firstGsm8k = JSON.parse(readFileSync(join(sharedDataDir(), 'gsm8k', 'test.jsonl'), 'utf8').split('\n')[0] ?? '{}') as { problem: string; answer: string };
+
+// The default policy: the round-0 LoRA policy the repository ships (policies/), else the base model.
+const defaultPolicy = existsSync(join(workspaceRoot(), 'policies', 'policy-r0')) ? 'policy-r0' : 'smollm2-135m';
 
 describe('rstar solve with the real CPU model', () => {
   // The one real solve of this file is also what the jobs commands read back.
@@ -21,7 +24,7 @@ describe('rstar solve with the real CPU model', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as SearchReport & { correct: boolean | null; policy: string; jobId: string | null };
-    expect(report.policy).toMatch(/smollm2-135m/);
+    expect(report.policy.startsWith(`${defaultPolicy} `)).toBe(true);
     expect(report.question).toBe(firstGsm8k.problem);
     expect(report.rollouts).toBeGreaterThanOrEqual(1);
     expect(report.rollouts).toBeLessThanOrEqual(2);
@@ -58,7 +61,7 @@ describe('rstar solve with the real CPU model', () => {
     expect(list.code).toBe(0);
     const { total, jobs } = JSON.parse(list.stdout) as { total: number; jobs: SolveJobRecord[] };
     expect(total).toBe(1);
-    expect(jobs[0]).toMatchObject({ id: jobId, status: 'succeeded', question: firstGsm8k.problem, referenceAnswer: firstGsm8k.answer, answer: solved.answer, rolloutsDone: solved.rollouts, policyModel: 'smollm2-135m' });
+    expect(jobs[0]).toMatchObject({ id: jobId, status: 'succeeded', question: firstGsm8k.problem, referenceAnswer: firstGsm8k.answer, answer: solved.answer, rolloutsDone: solved.rollouts, policyModel: defaultPolicy });
 
     const show = await rstar(['jobs', 'show', jobId ?? '', '--json', '--database', database]);
     expect(show.code).toBe(0);

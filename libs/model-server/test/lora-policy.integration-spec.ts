@@ -1,6 +1,6 @@
 // A trained policy directory holding a LoRA adapter (adapter.gguf over the base GGUF) is served by the CPU engine:
 // the adapter is applied (greedy output differs from the base's) and the served name and prompt style are the policy's.
-// It needs a real adapter: RSTAR_TEST_LORA=<adapter.gguf>, else runs/tiny-lora/adapter.gguf when the lead made one.
+// It needs a real adapter: RSTAR_TEST_LORA=<adapter.gguf>, else the round-0 policy the repository ships.
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CompletionRequest } from '@rstar/clients';
 import { LlamaCompletionEngine, resolveModel } from '../src/index.js';
 
-const adapter = resolve(process.env['RSTAR_TEST_LORA'] ?? join(workspaceRoot(), 'runs', 'tiny-lora', 'adapter.gguf'));
+const adapter = resolve(process.env['RSTAR_TEST_LORA'] ?? join(workspaceRoot(), 'policies', 'policy-r0', 'adapter.gguf'));
 const present = existsSync(adapter);
 const dir = mkdtempSync(join(tmpdir(), 'rstar-lora-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
