@@ -27,7 +27,10 @@ export const testDatabaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'rstar-
  */
 export function rstar(args: string[], timeoutMs = 300_000, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile('node', [bundle, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, RSTAR_HOME: root, RSTAR_DATABASE_URL: testDatabaseUrl, NO_COLOR: '1', ...env } }, (error, stdout, stderr) => {
+    // FORCE_COLOR (set by nx) beside NO_COLOR makes Node warn on stderr: only NO_COLOR goes to the child.
+    const { FORCE_COLOR: _forced, ...inherited } = process.env;
+    const childEnv = { ...inherited, RSTAR_HOME: root, RSTAR_DATABASE_URL: testDatabaseUrl, NO_COLOR: '1', ...env };
+    execFile('node', [bundle, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: childEnv }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
