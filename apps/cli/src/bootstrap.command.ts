@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import PQueue from 'p-queue';
 import { CliUsageError, numberOption } from './cli-errors.js';
+import { commandLine } from './command-line.js';
 import { chooseDatabaseUrl, errorText, parseDatabaseOption } from './job-database.js';
 import { databaseOption } from './jobs.command.js';
 import { startGrader } from './solver-runtime.js';
@@ -113,7 +114,7 @@ async function bootstrap(o: BootstrapOptions, argv: readonly string[]): Promise<
     name,
     round: 0,
     records: verified,
-    command: ['rstar', ...argv].map(shellQuote).join(' '),
+    command: commandLine(argv),
     problems: o.problems,
     counts: { ...counts, ...Object.fromEntries(Object.entries(dropCounts).map(([k, v]) => [`dropped.${k}`, v])), badLines },
   });
@@ -171,8 +172,4 @@ function write(stream: WriteStream, text: string): Promise<void> {
 
 function close(stream: WriteStream): Promise<void> {
   return new Promise((res) => stream.end(() => res()));
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }

@@ -18,6 +18,7 @@ import { sharedDataDir, venvPython, workspaceRoot } from '@rstar/workspace';
 import { Option, type Command } from 'commander';
 import { CliUsageError, FLAG_OF, numberOption } from './cli-errors.js';
 import { EvalProgressBar } from './eval-progress.js';
+import { commandLine } from './command-line.js';
 import { chooseCommandModel } from './model-registry.js';
 import { status } from './progress.js';
 import { addSearchOptions, searchConfigFrom, type SearchFlags } from './search-options.js';
@@ -92,11 +93,6 @@ function defaultOutDir(o: EvalOptions, benchmarkName: string, method: string): s
   const selection = `${o.solutionLines === undefined ? '' : `-lines${o.solutionLines}`}${o.limit === undefined ? '' : `-first${o.limit}`}`;
   const model = o.policyUrl ? (o.policyModel ?? o.policyUrl) : basename(o.model);
   return join('runs', 'eval', `${slug(benchmarkName)}${selection}-${method === 'maj@k' ? `maj@${o.k}` : method}-${slug(model)}`);
-}
-
-/** The command line as typed, for the report. */
-function commandLine(): string {
-  return ['rstar', ...process.argv.slice(2).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))].join(' ');
 }
 
 async function evaluate(o: EvalOptions): Promise<number> {
