@@ -30,13 +30,15 @@ import { startSolverRuntime } from './solver-runtime.js';
  * each time; other jobs competing, so two rounds): 1 → 377 / 347 s, 2 → 379 / 195 s, 4 → 197 / 253 s.
  */
 export const DEFAULT_CONCURRENCY = 4;
+/** Samples of maj@k (METHOD.md's maj@8 row). */
+const DEFAULT_K = 8;
 
 interface EvalOptions extends SearchFlags {
   benchmark: string;
   limit?: number;
   solutionLines?: number;
   method: EvalMethod;
-  k: number;
+  k?: number;
   model: string;
   policyUrl?: string;
   policyModel?: string;
@@ -68,7 +70,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--limit <n>', 'only the first n problems (after --solution-lines)', num('--limit'))
     .option('--solution-lines <n>', 'only problems whose worked solution has exactly n lines (GSM8K: 326 test problems have 2)', num('--solution-lines'))
     .addOption(new Option('--method <method>', 'greedy decoding, majority vote of k samples, or a search').choices(EVAL_METHODS).default('greedy'))
-    .option('--k <n>', 'samples voted on by maj@k', num('--k'), 8)
+    .option('--k <n>', `samples voted on by maj@k (default ${DEFAULT_K})`, num('--k'))
     .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m, a .gguf path, a trained model directory or a registered model name', DEFAULT_MODEL_NAME)
     .option('--policy-url <url>', 'evaluate this OpenAI-compatible completions server (vLLM, SGLang, llama.cpp) instead of the embedded model')
     .option('--policy-model <name>', "model name to send to --policy-url (default: the server's first model)")
@@ -92,13 +94,14 @@ const slug = (s: string): string => s.replace(/^[a-z]+:\/\//i, '').replace(/\.gg
 function defaultOutDir(o: EvalOptions, benchmarkName: string, method: string): string {
   const selection = `${o.solutionLines === undefined ? '' : `-lines${o.solutionLines}`}${o.limit === undefined ? '' : `-first${o.limit}`}`;
   const model = o.policyUrl ? (o.policyModel ?? o.policyUrl) : basename(o.model);
-  return join('runs', 'eval', `${slug(benchmarkName)}${selection}-${method === 'maj@k' ? `maj@${o.k}` : method}-${slug(model)}`);
+  return join('runs', 'eval', `${slug(benchmarkName)}${selection}-${method === 'maj@k' ? `maj@${o.k ?? DEFAULT_K}` : method}-${slug(model)}`);
 }
 
 async function evaluate(o: EvalOptions): Promise<number> {
   positiveInteger('--limit', o.limit);
   positiveInteger('--solution-lines', o.solutionLines, 1000);
   positiveInteger('--k', o.k, 64);
+  if (o.k !== undefined && o.method !== 'maj@k') throw new CliUsageError(`--k: only maj@k votes on k samples (${o.method} takes --rollouts, --width or --beam-width)`);
   positiveInteger('--concurrency', o.concurrency, 64);
   searchConfigFrom(undefined, o); // bad flags fail before the model is looked up
   // A trained policy brings its prompt style unless --prompt-style is given (as in `rstar solve`).
@@ -110,7 +113,7 @@ async function evaluate(o: EvalOptions): Promise<number> {
     spec = {
       benchmark,
       selection: { limit: o.limit ?? null, solutionLines: o.solutionLines ?? null },
-      plan: { method: o.method, k: o.k, search },
+      plan: { method: o.method, k: o.k ?? DEFAULT_K, search },
       model: { model: o.policyUrl ? null : o.model, policyUrl: o.policyUrl ?? null, policyModel: o.policyUrl ? (o.policyModel ?? null) : null },
     };
   } catch (e) {

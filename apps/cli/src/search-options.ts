@@ -13,6 +13,7 @@ export interface SearchFlags {
   cPuct?: number;
   unvisited?: string;
   maxErrors?: number;
+  allowRepeatedSteps?: boolean;
   temperature?: number;
   topP?: number;
   maxStepTokens?: number;
@@ -32,6 +33,7 @@ export function addSearchOptions(command: Command): Command {
     .option('--c-puct <c>', `UCT exploration constant (default: ${d.cPuct})`, num('--c-puct'))
     .addOption(new Option('--unvisited <policy>', `UCT score of unvisited children (default: ${d.unvisited}, as the reference)`).choices(UNVISITED_POLICIES))
     .option('--max-errors <n>', `consecutive code errors that end a trajectory (default: ${d.maxConsecutiveErrors})`, num('--max-errors'))
+    .option('--allow-repeated-steps', 'let a trajectory go on after a step that repeats an earlier one (default: it ends there with value -1)')
     .option('--temperature <t>', `sampling temperature (default: ${d.temperature})`, num('--temperature'))
     .option('--top-p <p>', `nucleus sampling (default: ${d.topP})`, num('--top-p'))
     .option('--max-step-tokens <n>', `token budget of one step (default: ${d.maxStepTokens})`, num('--max-step-tokens'))
@@ -50,6 +52,7 @@ export function searchConfigFrom(method: string | undefined, o: SearchFlags): Se
     cPuct: o.cPuct,
     unvisited: o.unvisited as SearchConfigInput['unvisited'],
     maxConsecutiveErrors: o.maxErrors,
+    endOnRepeatedStep: o.allowRepeatedSteps === true ? false : undefined,
     temperature: o.temperature,
     topP: o.topP,
     maxStepTokens: o.maxStepTokens,

@@ -29,6 +29,7 @@ describe('rstar eval bad input', () => {
     expectUsageError(await rstar(['eval', '--benchmark', '/nonexistent/problems.jsonl']), /^rstar: error: cannot read \/nonexistent\/problems\.jsonl: no such file$/m);
     expectUsageError(await rstar(['eval', '--benchmark', 'gsm8k', '--limit', '0']), /--limit: expected an integer/);
     expectUsageError(await rstar(['eval', '--benchmark', 'gsm8k', '--temperature', '9']), /--temperature:/);
+    expectUsageError(await rstar(['eval', '--benchmark', 'gsm8k', '--method', 'mcts', '--k', '4']), /--k: only maj@k votes on k samples \(mcts takes --rollouts/);
     const r = await rstar(['eval', '--method', 'greedy']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/required option '-b, --benchmark/);
@@ -51,7 +52,7 @@ describe('rstar eval bad input', () => {
       JSON.stringify({
         schema: 'rstar.eval-run.v1',
         createdAt: '2026-01-01T00:00:00.000Z',
-        options: { benchmark: 'ok', benchmarkFile: path, limit: null, solutionLines: null, method: 'greedy', model: 'smollm2-135m', policyUrl: null, policyModel: null, maxDepth: 16, maxConsecutiveErrors: 2, maxStepTokens: 256, promptStyle: 'few-shot' },
+        options: { benchmark: 'ok', benchmarkFile: path, limit: null, solutionLines: null, method: 'greedy', model: 'smollm2-135m', policyUrl: null, policyModel: null, maxDepth: 16, maxConsecutiveErrors: 2, endOnRepeatedStep: true, maxStepTokens: 256, promptStyle: 'few-shot' },
       }),
     );
     expectUsageError(await rstar(['eval', '--benchmark', path, '--out', out, '--max-errors', '3']), new RegExp(`${out} holds a run made with --max-errors 2, not 3`));

@@ -13,7 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from rstar_trainer.config import PolicySftConfig
 from rstar_trainer.sft_data import file_sha256, load_sft_data
-from rstar_trainer.trainer import prepare_run, train_policy
+from rstar_trainer.trainer import add_marker_tokens, marker_rows_table, prepare_run, train_policy
 
 from .conftest import SFT_FIXTURE
 
@@ -60,6 +60,24 @@ def test_loss_falls_on_the_completion_only(tiny_base: Path, tmp_path: Path) -> N
         real = batch["attention_mask"][i].bool()
         completion = labels[prompt_len:][real[prompt_len:]]
         assert len(completion) > 0 and (completion == ids[prompt_len:][real[prompt_len:]]).all()
+
+
+def test_new_marker_tokens_start_from_their_texts_embeddings(tiny_base: Path) -> None:
+    model = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_base))
+    pieces = {m: tokenizer(m, add_special_tokens=False).input_ids for m in MARKERS}
+    assert add_marker_tokens(model, tokenizer, MARKERS) == len(MARKERS)
+    table = marker_rows_table(model.get_input_embeddings())
+    rows = []
+    for marker in MARKERS:
+        token = tokenizer.convert_tokens_to_ids(marker)
+        assert torch.allclose(table[token], table[pieces[marker]].mean(dim=0))
+        rows.append(table[token])
+    # Distinct rows (the vocabulary mean would make them all alike), and the output side ties to them.
+    similarity = torch.nn.functional.cosine_similarity(rows[0], rows[1], dim=0)
+    assert similarity < 0.99
+    head = model.get_output_embeddings()  # type: ignore[no-untyped-call]
+    assert marker_rows_table(head).data_ptr() == table.data_ptr()
 
 
 def test_full_training_saves_reloadable_weights_and_metadata(tiny_base: Path, tmp_path: Path) -> None:

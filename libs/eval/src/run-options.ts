@@ -19,17 +19,17 @@ export interface EvalRunSpec {
   model: EvaluatedModel;
 }
 
-export type RunOptionValue = string | number | null;
+export type RunOptionValue = string | number | boolean | null;
 /** Flat option name → value, recorded in run.json and the report. */
 export type RunOptions = Record<string, RunOptionValue>;
 
 /** The search options each method actually uses (others would only make a resume refuse for nothing). */
 const METHOD_SEARCH_KEYS: Record<EvalMethod, (keyof SearchConfig)[]> = {
-  greedy: ['maxDepth', 'maxConsecutiveErrors', 'maxStepTokens', 'promptStyle'],
-  'maj@k': ['temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'maxStepTokens', 'promptStyle'],
-  'best-of-n': ['rollouts', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'maxStepTokens', 'promptStyle'],
-  beam: ['width', 'beamWidth', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'maxStepTokens', 'promptStyle'],
-  mcts: ['rollouts', 'width', 'cPuct', 'unvisited', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'maxStepTokens', 'promptStyle'],
+  greedy: ['maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
+  'maj@k': ['temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
+  'best-of-n': ['rollouts', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
+  beam: ['width', 'beamWidth', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
+  mcts: ['rollouts', 'width', 'cPuct', 'unvisited', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
 };
 
 export function runOptions(spec: EvalRunSpec): RunOptions {

@@ -30,6 +30,13 @@ export const SearchConfigSchema = z.object({
   unvisited: z.enum(UNVISITED_POLICIES).default('no-bonus'),
   /** Consecutive code errors that end a trajectory (METHOD.md: 2 in round 1, else 1). */
   maxConsecutiveErrors: z.number().int().min(1).max(16).default(2),
+  /**
+   * A step that repeats an earlier step of its trajectory (the same reasoning, or the same text) ends it with
+   * value -1, as a code error does. Not in METHOD.md: a small policy that repeats itself under greedy decoding
+   * repeats forever, and would otherwise spend every step up to maxDepth. Exact words, not words with other
+   * numbers: none of the 7,203 round-0 traces repeats a step exactly, 87 repeat one with other numbers.
+   */
+  endOnRepeatedStep: z.boolean().default(true),
   temperature: z.number().min(0).max(2).default(0.7),
   topP: z.number().gt(0).max(1).default(0.95),
   /** Token budget of one step (METHOD.md: 2048; smaller suits a CPU model). */

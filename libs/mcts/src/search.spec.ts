@@ -115,6 +115,28 @@ describe('terminal rules', () => {
     expect(deepest).toMatchObject({ depth: 3, terminal: true, terminalReason: 'max_depth', reward: -1 });
   });
 
+  it('ends a trajectory at a step whose reasoning repeats an earlier one, with -1', async () => {
+    // The loop a small policy fell into under greedy decoding: the same comment, a new variable name.
+    const loop = (d: number) => [step(d === 0 ? '# He runs 3 sprints.\ns = 3' : d === 1 ? '# He runs 60/3 = 20 sprints a week.\nw = s / 3' : `# He runs 60/3 = 20 sprints a week.\nw_${d} = w / 3`)];
+    const { run } = setup(loop, { rollouts: 1, width: 1 });
+    const { tree } = await run();
+    expect(tree.nodes.slice(1).map((n) => n.terminalReason)).toEqual(['exhausted', 'exhausted', 'repeated_step']);
+    expect(tree.nodes[3]).toMatchObject({ depth: 3, reward: -1, visits: 1, valueSum: -1 });
+    expect(tree.root.visits).toBe(0);
+  });
+
+  it('ends a trajectory at a step without reasoning whose code repeats an earlier step', async () => {
+    const { run } = setup((d) => [step(d === 0 ? 'x = 1' : d === 1 ? 'y = x + 1' : 'y  =  x + 1')], { rollouts: 1, width: 1 });
+    const { tree } = await run();
+    expect(tree.nodes.map((n) => n.terminalReason)).toEqual(['exhausted', 'exhausted', 'exhausted', 'repeated_step']);
+  });
+
+  it('with endOnRepeatedStep off, a repeating trajectory runs to the maximum depth', async () => {
+    const { run } = setup(() => [step('# Again.\nx = 1')], { rollouts: 1, width: 1, maxDepth: 4, endOnRepeatedStep: false });
+    const { tree } = await run();
+    expect(tree.nodes[tree.nodes.length - 1]).toMatchObject({ depth: 4, terminalReason: 'max_depth' });
+  });
+
   it('a step cut by the token limit counts as an error', async () => {
     const { run } = setup(() => ['\nx = (1 +'], { rollouts: 1, width: 1, maxConsecutiveErrors: 1 });
     const { tree } = await run();

@@ -2,7 +2,7 @@ import { problemPrompt } from '@rstar/step-format';
 import { selectAnswerNode } from './answer-selection.js';
 import type { TerminalEvaluator } from './evaluators.js';
 import type { SearchConfig, SearchMethod } from './search-config.js';
-import { nodeAnswer, qValue, type SearchNode } from './search-node.js';
+import { nodeAnswer, qValue, type SearchNode, type TerminalReason } from './search-node.js';
 import { SearchTree } from './search-tree.js';
 import { StepExpander, type SearchStats, type StepExpanderDeps } from './step-expander.js';
 import { selectChild } from './uct.js';
@@ -216,7 +216,7 @@ class SearchRun {
       const value = await this.evaluator.evaluate(leaf, this.tree);
       leaf.reward = value;
       this.tree.backup(path, value);
-    } else if ((leaf.terminalReason === 'code_errors' || leaf.terminalReason === 'max_depth') && leaf.reward === null) {
+    } else if (leaf.terminalReason !== null && FAILED_ENDS.has(leaf.terminalReason) && leaf.reward === null) {
       leaf.reward = -1;
       leaf.visits = 1;
       leaf.valueSum = -1;
@@ -229,6 +229,9 @@ class SearchRun {
     this.options.onProgress({ done, total, bestAnswer: best ? nodeAnswer(best) : null, bestQ: best ? qValue(best) : null });
   }
 }
+
+/** Trajectories that end without an answer: the leaf gets -1, not backed up (METHOD.md §3). */
+const FAILED_ENDS: ReadonlySet<TerminalReason> = new Set(['code_errors', 'repeated_step', 'max_depth']);
 
 function markTerminal(node: SearchNode, reason: 'exhausted' | 'no_candidates'): void {
   node.terminal = true;

@@ -46,7 +46,8 @@ export interface StepExpanderDeps {
 
 /**
  * Expands a node: samples candidate next steps from the policy, parses them, runs each step's cumulative
- * program in the sandbox, and applies the terminal rules (answer, consecutive code errors, max depth).
+ * program in the sandbox, and applies the terminal rules (answer, consecutive code errors, a repeated step,
+ * max depth).
  * Shared by MCTS, greedy, best-of-N and beam search.
  */
 export class StepExpander {
@@ -158,6 +159,7 @@ export class StepExpander {
       }
     }
     if (fields.consecutiveErrors >= this.config.maxConsecutiveErrors) return { ...fields, terminal: true, terminalReason: 'code_errors' };
+    if (this.config.endOnRepeatedStep && repeatsEarlierStep(path, step)) return { ...fields, terminal: true, terminalReason: 'repeated_step' };
     if (depth >= this.config.maxDepth) return { ...fields, terminal: true, terminalReason: 'max_depth' };
     return fields;
   }
@@ -171,6 +173,20 @@ export class StepExpander {
       child.ppmScore = ppmToValue(raw[i] ?? 0);
     });
   }
+}
+
+/** Whether a step says again what an earlier step of its trajectory said: the same reasoning, or the same text. */
+export function repeatsEarlierStep(path: readonly SearchNode[], step: ParsedStep): boolean {
+  const reasoning = normalizeSpace(step.reasoning);
+  const identity = stepIdentity(step);
+  return path.some((node) => {
+    if (node.step === null) return false;
+    return (reasoning !== '' && normalizeSpace(node.step.reasoning) === reasoning) || stepIdentity(node.step) === identity;
+  });
+}
+
+function normalizeSpace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Drops candidates that repeat an earlier one and keeps only the first answer (METHOD.md §3, expansion). */

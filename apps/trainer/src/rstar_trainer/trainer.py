@@ -87,11 +87,37 @@ def load_base_model(base: BaseModel) -> tuple[PreTrainedModel, PreTrainedTokeniz
 
 
 def add_marker_tokens(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, markers: list[str]) -> int:
-    """Full fine-tuning learns the step markers as single special tokens (METHOD.md §2)."""
+    """Full fine-tuning learns the step markers as single special tokens (METHOD.md §2).
+
+    Each new token starts as the mean embedding of the tokens its text was split into before. Rows that
+    start alike (transformers' default here) stay alike through a short CPU run, and with tied input and
+    output embeddings the model cannot tell the markers apart: a policy trained so (141 steps) wrote
+    `<end_of_code>` wherever `<code>` or `<end_of_step>` belonged.
+    """
+    pieces = {marker: tokenizer(marker, add_special_tokens=False).input_ids for marker in markers}
     added = int(tokenizer.add_tokens(markers, special_tokens=True))
-    if added:
-        model.resize_token_embeddings(len(tokenizer))
+    if not added:
+        return 0
+    model.resize_token_embeddings(len(tokenizer))
+    tables = [marker_rows_table(model.get_input_embeddings())]
+    head = model.get_output_embeddings()  # type: ignore[no-untyped-call]
+    if isinstance(head, torch.nn.Module) and marker_rows_table(head) is not tables[0]:
+        tables.append(marker_rows_table(head))
+    with torch.no_grad():
+        for marker, ids in pieces.items():
+            token = tokenizer.convert_tokens_to_ids(marker)
+            if isinstance(token, int) and ids and token not in ids:
+                for table in tables:
+                    table[token] = table[ids].mean(dim=0)
     return added
+
+
+def marker_rows_table(module: torch.nn.Module) -> torch.Tensor:
+    """The weight of an embedding table or of an LM head: one row per token."""
+    weight = module.weight
+    if not isinstance(weight, torch.Tensor):
+        raise TypeError(f"{type(module).__name__} has no weight tensor")
+    return weight
 
 
 def to_dataset(data: SftData) -> Dataset:
