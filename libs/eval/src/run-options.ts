@@ -23,13 +23,17 @@ export type RunOptionValue = string | number | boolean | null;
 /** Flat option name → value, recorded in run.json and the report. */
 export type RunOptions = Record<string, RunOptionValue>;
 
+/** Options that shape every trajectory, and those of sampling (every method but greedy). */
+const TRAJECTORY_KEYS: (keyof SearchConfig)[] = ['maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'];
+const SAMPLING_KEYS: (keyof SearchConfig)[] = ['temperature', 'topP', 'seed'];
+
 /** The search options each method actually uses (others would only make a resume refuse for nothing). */
 const METHOD_SEARCH_KEYS: Record<EvalMethod, (keyof SearchConfig)[]> = {
-  greedy: ['maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
-  'maj@k': ['temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
-  'best-of-n': ['rollouts', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
-  beam: ['width', 'beamWidth', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
-  mcts: ['rollouts', 'width', 'cPuct', 'unvisited', 'temperature', 'topP', 'seed', 'maxDepth', 'maxConsecutiveErrors', 'endOnRepeatedStep', 'maxStepTokens', 'promptStyle'],
+  greedy: TRAJECTORY_KEYS,
+  'maj@k': [...SAMPLING_KEYS, ...TRAJECTORY_KEYS],
+  'best-of-n': ['rollouts', ...SAMPLING_KEYS, ...TRAJECTORY_KEYS],
+  beam: ['width', 'beamWidth', ...SAMPLING_KEYS, ...TRAJECTORY_KEYS],
+  mcts: ['rollouts', 'width', 'cPuct', 'unvisited', ...SAMPLING_KEYS, ...TRAJECTORY_KEYS],
 };
 
 export function runOptions(spec: EvalRunSpec): RunOptions {
