@@ -4,6 +4,7 @@ import {
   EVAL_METHODS,
   EvalInputError,
   loadProblems,
+  modelMetric,
   openRunDirectory,
   pythonPackageVersion,
   resolveBenchmark,
@@ -19,7 +20,7 @@ import { Option, type Command } from 'commander';
 import { CliUsageError, FLAG_OF, numberOption } from './cli-errors.js';
 import { EvalProgressBar } from './eval-progress.js';
 import { commandLine } from './command-line.js';
-import { chooseCommandModel } from './model-registry.js';
+import { chooseCommandModel, recordEvaluation } from './model-registry.js';
 import { status } from './progress.js';
 import { addSearchOptions, searchConfigFrom, type SearchFlags } from './search-options.js';
 import { startSolverRuntime } from './solver-runtime.js';
@@ -170,6 +171,12 @@ async function evaluate(o: EvalOptions): Promise<number> {
     const time = `${report.timing.sessionSolved} solved in ${(report.timing.sessionWallMs / 1000).toFixed(1)} s${resumed > 0 ? `, ${resumed} from an earlier run` : ''}`;
     process.stdout.write(`${spec.benchmark.name} · ${o.method} · ${report.model.name}: accuracy ${accuracy} (${ci}) · ${time} · ${report.tokens.completion} tokens generated\n`);
     process.stdout.write(`report: ${join(outDir, 'report.md')}\n`);
+    const trainedDir = o.policyUrl ? null : trainedModelDir(choice?.model ?? o.model);
+    const measured = modelMetric(report);
+    if (trainedDir !== null && measured !== null) {
+      const recorded = await recordEvaluation(trainedDir, measured, undefined, (line) => process.stderr.write(`${line}\n`));
+      process.stdout.write(`${recorded}\n`);
+    }
     if (interrupted) {
       process.stderr.write(`rstar: interrupted after ${report.solved} of ${report.count} problems: rerun the same command to resume\n`);
       return 130;
@@ -190,5 +197,14 @@ function modelSource(model: string): string {
     return resolved.trained?.dir ?? (resolved.adapter ? `${resolved.path} + ${resolved.adapter}` : resolved.path);
   } catch {
     return model;
+  }
+}
+
+/** The trained model directory an embedded model is served from; null for a base model or a plain GGUF file. */
+function trainedModelDir(model: string): string | null {
+  try {
+    return resolveModel(model).trained?.dir ?? null;
+  } catch {
+    return null;
   }
 }

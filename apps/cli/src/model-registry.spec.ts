@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidModelMetadataError, listModels, ModelNotFoundError, registerModelDirectory, shippedPoliciesDir } from '@rstar/model-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openJobDatabase } from './job-database.js';
-import { chooseCommandModel, readKnownModels, registerTrainedModel } from './model-registry.js';
+import { chooseCommandModel, readKnownModels, recordEvaluation, registerTrainedModel } from './model-registry.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rstar-registry-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -70,5 +70,36 @@ describe('model registry in the CLI database', () => {
     expect(named).toMatchObject({ model: join(root, 'models', 'policy-r0'), promptStyle: 'sft' });
     expect(status.at(-1)).toBe('using policy-r0 (round 0, LoRA over smollm2-135m; gsm8k greedy 12.0%)');
     expect(await chooseCommandModel('gemma3-270m', url, (l) => status.push(l))).toMatchObject({ model: 'gemma3-270m', statusLine: null });
+  });
+
+  it('records a finished evaluation in the metadata and the registered record, where solve ranks by it', async () => {
+    const url = `sqlite:${join(root, 'eval.db')}`;
+    const dir = policyDir(join(root, 'models', 'evaluated'), { name: 'evaluated', metrics: { steps: 141 } });
+    await registerTrainedModel(dir, url);
+    const measured = (accuracy: number, problems: number) => ({
+      path: ['gsm8k', 'greedy'] as [string, string],
+      metric: { accuracy, correct: accuracy * problems, problems, ci95: { low: 0, high: 1 }, benchmark: 'gsm8k', command: 'rstar eval', evaluatedAt: '2026-12-07' },
+    });
+    const warnings: string[] = [];
+    const metricsOnDisk = () => (JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as { metrics: Record<string, unknown> }).metrics;
+
+    expect(await recordEvaluation(dir, measured(0.035, 200), url, (l) => warnings.push(l))).toBe(
+      `recorded metrics.gsm8k.greedy in ${join(dir, 'metadata.json')} and in the registered model evaluated`,
+    );
+    expect(metricsOnDisk()).toMatchObject({ steps: 141, gsm8k: { greedy: { accuracy: 0.035, problems: 200 } } });
+    const status: string[] = [];
+    await chooseCommandModel('evaluated', url, (l) => status.push(l));
+    expect(status.at(-1)).toBe('using evaluated (round 0, LoRA over smollm2-135m; gsm8k greedy 3.5%)');
+
+    // A run on fewer problems does not replace it; one on as many does.
+    expect(await recordEvaluation(dir, measured(0.4, 5), url, (l) => warnings.push(l))).toMatch(/^not recorded: .* keeps its metrics\.gsm8k\.greedy, measured on 200 problems \(this run: 5\)$/);
+    expect(metricsOnDisk()).toMatchObject({ gsm8k: { greedy: { accuracy: 0.035 } } });
+    await recordEvaluation(dir, measured(0.05, 200), url, (l) => warnings.push(l));
+    expect(metricsOnDisk()).toMatchObject({ gsm8k: { greedy: { accuracy: 0.05 } } });
+
+    // Without a database file, only the metadata is written (no empty database is created).
+    expect(await recordEvaluation(dir, measured(0.06, 300), `sqlite:${join(root, 'none.db')}`, (l) => warnings.push(l))).toBe(`recorded metrics.gsm8k.greedy in ${join(dir, 'metadata.json')}`);
+    expect(existsSync(join(root, 'none.db'))).toBe(false);
+    expect(warnings).toEqual([]);
   });
 });

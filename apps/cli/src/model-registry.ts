@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { chooseModel, findCatalogModel, listModels, trainedModelRecord, type ModelChoice, type ModelEntry } from '@rstar/model-server';
+import { join } from 'node:path';
+import type { MeasuredModelMetric } from '@rstar/eval';
+import { chooseModel, findCatalogModel, listModels, MODEL_METADATA_FILE, recordModelMetric, trainedModelRecord, type ModelChoice, type ModelEntry } from '@rstar/model-server';
 import type { ModelRecord, ModelStore } from '@rstar/persistence';
-import { chooseDatabaseUrl, openJobDatabase } from './job-database.js';
+import { chooseDatabaseUrl, errorText, openJobDatabase } from './job-database.js';
 
 /**
  * Registers the trained model in `dir` (metadata.json + model.gguf, or adapter.gguf over its base) in the CLI's
@@ -27,8 +29,7 @@ export async function readKnownModels(database: string | undefined, warn: (line:
   const url = chooseDatabaseUrl(database);
   let stores: ModelStore | null = null;
   let close = (): Promise<void> => Promise.resolve();
-  const sqlitePath = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : null;
-  if (sqlitePath === null || existsSync(sqlitePath)) {
+  if (databaseMayExist(url)) {
     try {
       const db = await openJobDatabase(url, 'read');
       stores = db.stores.models;
@@ -44,6 +45,47 @@ export async function readKnownModels(database: string | undefined, warn: (line:
   } finally {
     await close();
   }
+}
+
+/** False only for a SQLite file that is not there: opening it would create an empty database. */
+function databaseMayExist(url: string): boolean {
+  return !url.startsWith('sqlite:') || existsSync(url.slice('sqlite:'.length));
+}
+
+/**
+ * A finished evaluation's measurement (`modelMetric`) of a trained model directory goes into its metadata.json (`metrics.<benchmark>.<method>`)
+ * and, where the database registers that same directory, into its record: `rstar solve` ranks policies by it.
+ * Returns what was done, in a line; a database that cannot be updated is a warning (the run itself is done).
+ */
+export async function recordEvaluation(
+  dir: string,
+  measured: MeasuredModelMetric,
+  database: string | undefined,
+  warn: (line: string) => void,
+): Promise<string> {
+  const where = `metrics.${measured.path.join('.')}`;
+  const file = join(dir, MODEL_METADATA_FILE);
+  const outcome = recordModelMetric(dir, measured.path, measured.metric);
+  if (!outcome.recorded) return `not recorded: ${file} keeps its ${where}, measured on ${outcome.keptProblems} problems (this run: ${measured.metric.problems})`;
+  let line = `recorded ${where} in ${file}`;
+  const url = chooseDatabaseUrl(database);
+  if (!databaseMayExist(url)) return line;
+  try {
+    const db = await openJobDatabase(url, 'write');
+    try {
+      const record = trainedModelRecord(dir);
+      const registered = await db.stores.models.get(record.name);
+      if (registered !== null && registered.uri === record.uri) {
+        await db.stores.models.register(record);
+        line += ` and in the registered model ${record.name}`;
+      }
+    } finally {
+      await db.close();
+    }
+  } catch (error) {
+    warn(`rstar: warning: the registered model was not updated: ${errorText(error)}`);
+  }
+  return line;
 }
 
 /**

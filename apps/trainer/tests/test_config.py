@@ -49,3 +49,13 @@ def test_the_shipped_config_parses() -> None:
     shipped = Path(__file__).resolve().parents[1] / "configs" / "policy-r0.yaml"
     config = parse_config(["--config", str(shipped), "--out", "models/policy-r0"])
     assert (config.data, config.method, config.base) == ("runs/r0/sft.jsonl", "lora", "smollm2-135m")
+
+
+def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    # argparse %-formats each help text: a bare percent sign once made --help fail.
+    with pytest.raises(SystemExit) as exit_info:
+        parse_config(["--help"])
+    assert exit_info.value.code == 0
+    printed = capsys.readouterr().out
+    for name in PolicySftConfig.__dataclass_fields__:
+        assert f"--{name}" in printed

@@ -44,6 +44,13 @@ export interface ProblemSelection {
   solutionLines: number | null;
 }
 
+/** "solutions of 2 lines, first 50"; empty for the whole benchmark. */
+export function describeSelection(selection: ProblemSelection): string {
+  return [selection.solutionLines === null ? null : `solutions of ${selection.solutionLines} lines`, selection.limit === null ? null : `first ${selection.limit}`]
+    .filter((s) => s !== null)
+    .join(', ');
+}
+
 /** Lines of a worked solution, blank ones not counted. */
 export function solutionLineCount(solution: string): number {
   return solution.split('\n').filter((l) => l.trim() !== '').length;

@@ -1,5 +1,5 @@
 import type { SearchConfig } from '@rstar/mcts';
-import type { Benchmark, ProblemSelection } from './benchmarks.js';
+import { describeSelection, type Benchmark, type ProblemSelection } from './benchmarks.js';
 import type { EvalMethod, TraceStep } from './eval-method.js';
 import type { RunOptions } from './run-options.js';
 import { wilsonInterval, type ConfidenceInterval } from './wilson-interval.js';
@@ -145,9 +145,7 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function formatReportMarkdown(r: EvalReport): string {
   const accuracy = r.accuracy === null ? 'n/a' : `${pct(r.accuracy)} (${r.correct}/${r.solved})`;
-  const selection = [r.selection.solutionLines === null ? null : `solutions of ${r.selection.solutionLines} lines`, r.selection.limit === null ? null : `first ${r.selection.limit}`]
-    .filter((s) => s !== null)
-    .join(', ');
+  const selection = describeSelection(r.selection);
   const seconds = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
   const lines = [
     `# Evaluation: ${r.benchmark.name}, ${r.method}, ${r.model.name}`,

@@ -6,3 +6,4 @@ export * from './run-options.js';
 export * from './eval-report.js';
 export * from './eval-run.js';
 export * from './run-environment.js';
+export * from './model-metric.js';

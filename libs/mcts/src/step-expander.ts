@@ -7,6 +7,7 @@ import {
   renderStep,
   GENERATION_STOPS,
   stepIdentity,
+  textIdentity,
   type ParsedStep,
 } from '@rstar/step-format';
 import { ppmToValue } from './evaluators.js';
@@ -177,16 +178,12 @@ export class StepExpander {
 
 /** Whether a step says again what an earlier step of its trajectory said: the same reasoning, or the same text. */
 export function repeatsEarlierStep(path: readonly SearchNode[], step: ParsedStep): boolean {
-  const reasoning = normalizeSpace(step.reasoning);
+  const reasoning = textIdentity(step.reasoning);
   const identity = stepIdentity(step);
   return path.some((node) => {
     if (node.step === null) return false;
-    return (reasoning !== '' && normalizeSpace(node.step.reasoning) === reasoning) || stepIdentity(node.step) === identity;
+    return (reasoning !== '' && textIdentity(node.step.reasoning) === reasoning) || stepIdentity(node.step) === identity;
   });
-}
-
-function normalizeSpace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Drops candidates that repeat an earlier one and keeps only the first answer (METHOD.md §3, expansion). */

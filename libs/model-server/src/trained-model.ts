@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PROMPT_STYLES } from '@rstar/step-format';
 import { z } from 'zod';
@@ -59,6 +59,39 @@ export function readModelMetadata(dir: string): ModelMetadata {
     throw new InvalidModelMetadataError(`${file}: invalid model metadata: ${problems}`);
   }
   return parsed.data;
+}
+
+/** A measurement kept in `metrics` (its other fields written as they are); `problems` says how much it covers. */
+export interface MeasuredMetric {
+  problems: number;
+}
+
+/**
+ * Writes `metric` at `metrics.<path>` of `<dir>/metadata.json` (atomically; every other field kept as it is), unless
+ * the one there covers more problems: a quick check on 5 problems does not replace a measurement on 200.
+ * Returns whether it was written, and else how many problems the kept one covers.
+ */
+export function recordModelMetric(
+  dir: string,
+  path: readonly [string, ...string[]],
+  metric: MeasuredMetric,
+): { recorded: true } | { recorded: false; keptProblems: number } {
+  readModelMetadata(dir); // refuses a directory that is not a valid trained model
+  const file = join(resolve(dir), MODEL_METADATA_FILE);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  let at = (json['metrics'] ??= {}) as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    const next = at[key];
+    at = (at[key] = typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+  }
+  const last = path[path.length - 1] as string;
+  const earlier = at[last];
+  const earlierProblems = typeof earlier === 'object' && earlier !== null ? (earlier as Record<string, unknown>)['problems'] : undefined;
+  if (typeof earlierProblems === 'number' && earlierProblems > metric.problems) return { recorded: false, keptProblems: earlierProblems };
+  at[last] = metric;
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return { recorded: true };
 }
 
 /** The GGUF files a trained model directory serves with. */

@@ -110,7 +110,12 @@ export function renderStep(step: ParsedStep, formattedOutput: string | null): st
   return step.text;
 }
 
+/** A key under which two texts count as the same: whitespace differences ignored. */
+export function textIdentity(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
 /** A key under which two candidate steps count as the same (whitespace differences ignored). */
 export function stepIdentity(step: ParsedStep): string {
-  return step.text.replace(/\s+/g, '');
+  return textIdentity(step.text);
 }

@@ -64,7 +64,8 @@ class PolicySftConfig:
     packing: bool = field(default=False, metadata={"help": "pack several records per sequence (no padding)"})
     activation_checkpointing: bool = field(
         default=False,
-        metadata={"help": "recompute activations in the backward pass: less memory, ~30% more compute"},
+        # argparse %-formats help texts: a percent sign is written %%.
+        metadata={"help": "recompute activations in the backward pass: less memory, ~30%% more compute"},
     )
     limit: int | None = field(default=None, metadata={"help": "train on a seeded random subset of N records"})
     seed: int = field(default=0, metadata={"help": "seed of the subset, initialisation and data order"})
