@@ -29,7 +29,7 @@ export function addSearchOptions(command: Command): Command {
     .option('--rollouts <n>', `MCTS rollouts / best-of-N trajectories (default: ${d.rollouts})`, num('--rollouts'))
     .option('--width <n>', `candidate steps sampled per expansion (default: ${d.width})`, num('--width'))
     .option('--beam-width <n>', `beams kept per depth in beam search (default: ${d.beamWidth})`, num('--beam-width'))
-    .option('--max-depth <n>', `steps after which a trajectory ends with value -1 (default: ${d.maxDepth})`, num('--max-depth'))
+    .option('--max-depth <n>', `a step deeper than n that is not an answer ends its trajectory with value -1 (default: ${d.maxDepth})`, num('--max-depth'))
     .option('--c-puct <c>', `UCT exploration constant (default: ${d.cPuct})`, num('--c-puct'))
     .addOption(new Option('--unvisited <policy>', `UCT score of unvisited children (default: ${d.unvisited}, as the reference)`).choices(UNVISITED_POLICIES))
     .option('--max-errors <n>', `consecutive code errors that end a trajectory (default: ${d.maxConsecutiveErrors})`, num('--max-errors'))

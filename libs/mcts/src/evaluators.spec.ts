@@ -55,3 +55,39 @@ describe('ConsistencyEvaluator', () => {
     expect(consistencyValue(0, 3)).toBeCloseTo(-0.6, 12);
   });
 });
+
+describe('grader errors are not wrong answers', () => {
+  function answerNode(value: string): SearchNode {
+    const tree = new SearchTree('Q', 'P');
+    const step = parseStep(`<answer>\\boxed{${value}}<end_of_answer>`, '<end_of_answer>');
+    return tree.addChild(tree.root, {
+      step, rendered: step.text, stdout: '', output: null, errorKind: null, executed: false, cached: false,
+      consecutiveErrors: 0, terminal: true, terminalReason: 'answer', ppmScore: null,
+    });
+  }
+
+  it('retries a grader error once, then scores the answer', async () => {
+    const grader = new EqualityGrader(1);
+    const node = answerNode('72');
+    expect(await new GroundTruthEvaluator(grader, '72').evaluate(node)).toBe(1);
+    expect(node.correct).toBe(true);
+    expect(grader.calls).toBe(2);
+  });
+
+  it('leaves an answer unscored (null, correct unknown) when the grader fails twice', async () => {
+    const node = answerNode('72');
+    expect(await new GroundTruthEvaluator(new EqualityGrader(2), '72').evaluate(node)).toBeNull();
+    expect(node.correct).toBeNull();
+  });
+
+  it('does not remember a failed comparison when grouping answers', async () => {
+    const grader = new EqualityGrader(2);
+    const grouper = new AnswerGrouper(grader);
+    expect(await grouper.same('1/2', '0.5')).toBe(false);
+    expect(await grouper.same('1/2', '1/2 ')).toBe(true); // textual match, no grader call
+    expect(await grouper.same('0.5', '1/2')).toBe(false); // graded now (EqualityGrader: not equal), then remembered
+    expect(grader.calls).toBe(3);
+    expect(await grouper.same('0.5', '1/2')).toBe(false);
+    expect(grader.calls).toBe(3);
+  });
+});

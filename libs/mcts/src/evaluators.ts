@@ -2,11 +2,17 @@ import type { GraderClient, PpmClient } from '@rstar/clients';
 import { nodeAnswer, type SearchNode } from './search-node.js';
 import type { SearchTree } from './search-tree.js';
 
-/** Scores a terminal answer node; the value is backed up to the root. */
+/**
+ * Scores a terminal answer node; the value is backed up to the root. Null: the answer could not be scored (the
+ * grader failed twice), so nothing is backed up — a grading failure is not a wrong answer.
+ */
 export interface TerminalEvaluator {
   readonly name: string;
-  evaluate(node: SearchNode, tree: SearchTree): Promise<number>;
+  evaluate(node: SearchNode, tree: SearchTree): Promise<number | null>;
 }
+
+/** Grading attempts per answer: a grader error (a timeout, a worker that died) is retried once. */
+const GRADE_ATTEMPTS = 2;
 
 /** Data synthesis (terminal-guided): +1 when the answer equals the ground truth, -1 otherwise. */
 export class GroundTruthEvaluator implements TerminalEvaluator {
@@ -17,12 +23,16 @@ export class GroundTruthEvaluator implements TerminalEvaluator {
     private readonly reference: string,
   ) {}
 
-  async evaluate(node: SearchNode): Promise<number> {
+  async evaluate(node: SearchNode): Promise<number | null> {
     const answer = nodeAnswer(node);
     if (answer === null) return -1;
-    const verdict = await this.grader.grade(answer, this.reference);
-    node.correct = verdict.equivalent;
-    return verdict.equivalent ? 1 : -1;
+    for (let attempt = 1; attempt <= GRADE_ATTEMPTS; attempt++) {
+      const verdict = await this.grader.grade(answer, this.reference);
+      if (verdict.error !== null) continue;
+      node.correct = verdict.equivalent;
+      return verdict.equivalent ? 1 : -1;
+    }
+    return null;
   }
 }
 
@@ -107,9 +117,14 @@ export class AnswerGrouper {
     const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
     const known = this.memo.get(key);
     if (known !== undefined) return known;
-    const verdict = (await this.grader.grade(a, b)).equivalent;
-    this.memo.set(key, verdict);
-    return verdict;
+    for (let attempt = 1; attempt <= GRADE_ATTEMPTS; attempt++) {
+      const verdict = await this.grader.grade(a, b);
+      if (verdict.error !== null) continue;
+      this.memo.set(key, verdict.equivalent);
+      return verdict.equivalent;
+    }
+    return false; // not remembered: a later pair may be graded when the grader is back
+
   }
 }
 

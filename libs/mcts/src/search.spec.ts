@@ -4,6 +4,7 @@ import { CommentPpm, EqualityGrader, FakeSandbox, ScriptedPolicy, type Script } 
 import { AnswerGrouper, ConsistencyEvaluator, GroundTruthEvaluator, PpmEvaluator, type TerminalEvaluator } from './evaluators.js';
 import { parseSearchConfig, type SearchConfigInput } from './search-config.js';
 import { runSearch, type SearchProgress } from './search.js';
+import { SandboxUnavailableError } from './step-expander.js';
 import { qValue } from './search-node.js';
 import { toSearchReport } from './search-report.js';
 
@@ -108,11 +109,34 @@ describe('terminal rules', () => {
     expect(tree.nodes.slice(1).map((n) => n.consecutiveErrors)).toEqual([1, 0, 1, 2]);
   });
 
-  it('ends a trajectory at the maximum depth', async () => {
+  it('ends a trajectory at a step deeper than the maximum depth (METHOD.md: depth > 16), with -1 not backed up', async () => {
     const { run } = setup((d) => [step(`v${d} = ${d}`)], { rollouts: 1, width: 1, maxDepth: 3 });
     const { tree } = await run();
     const deepest = tree.nodes[tree.nodes.length - 1]!;
-    expect(deepest).toMatchObject({ depth: 3, terminal: true, terminalReason: 'max_depth', reward: -1 });
+    expect(deepest).toMatchObject({ depth: 4, terminal: true, terminalReason: 'max_depth', reward: -1 });
+    expect(tree.nodes.filter((n) => n.terminalReason === 'max_depth')).toHaveLength(1);
+    expect(tree.root.visits).toBe(0);
+  });
+
+  it('an answer at the maximum depth is still scored', async () => {
+    const { run } = setup((d) => (d < 2 ? [step(`v${d} = ${d}`)] : [answer('72')]), { rollouts: 1, width: 1, maxDepth: 3 });
+    const result = await run();
+    expect(result.tree.nodes[3]).toMatchObject({ depth: 3, terminalReason: 'answer', reward: 1 });
+    expect(result.answer).toBe('72');
+  });
+
+  it('an answer the grader could not score is left unscored and not backed up', async () => {
+    const { run } = setup(() => [answer('72')], { rollouts: 1, width: 1 }, () => new GroundTruthEvaluator(new EqualityGrader(2), '72'));
+    const { tree } = await run();
+    expect(tree.nodes[1]).toMatchObject({ terminalReason: 'answer', reward: null, correct: null, visits: 0 });
+    expect(tree.root.visits).toBe(0);
+  });
+
+  it('a leaf whose expansion gives no candidate ends with -1, not backed up', async () => {
+    const { run } = setup((d) => (d === 0 ? [step('x = 1')] : []), { rollouts: 2, width: 2 });
+    const { tree } = await run();
+    expect(tree.nodes[1]).toMatchObject({ terminal: true, terminalReason: 'no_candidates', reward: -1, visits: 1, valueSum: -1 });
+    expect(tree.root).toMatchObject({ visits: 0, terminal: true, terminalReason: 'exhausted' });
   });
 
   it('ends a trajectory at a step whose reasoning repeats an earlier one, with -1', async () => {
@@ -134,7 +158,17 @@ describe('terminal rules', () => {
   it('with endOnRepeatedStep off, a repeating trajectory runs to the maximum depth', async () => {
     const { run } = setup(() => [step('# Again.\nx = 1')], { rollouts: 1, width: 1, maxDepth: 4, endOnRepeatedStep: false });
     const { tree } = await run();
-    expect(tree.nodes[tree.nodes.length - 1]).toMatchObject({ depth: 4, terminalReason: 'max_depth' });
+    expect(tree.nodes[tree.nodes.length - 1]).toMatchObject({ depth: 5, terminalReason: 'max_depth' });
+  });
+
+  it('retries a program whose sandbox failed (not the code\'s fault), and stops the search when it keeps failing', async () => {
+    const flaky = setup(() => [step('x = 1')], { rollouts: 1, width: 1, maxDepth: 1 });
+    const sandbox = new FakeSandbox(1);
+    const result = await runSearch(Q, parseSearchConfig({ promptStyle: 'sft', rollouts: 1, width: 1, maxDepth: 1 }), { policy: flaky.policy, sandbox, evaluator: new GroundTruthEvaluator(flaky.grader, '72') });
+    expect(sandbox.programs).toEqual(['x = 1', 'x = 1', 'x = 1\nx = 1']);
+    expect(result.tree.nodes[1]).toMatchObject({ errorKind: null, consecutiveErrors: 0 });
+    const down = runSearch(Q, parseSearchConfig({ promptStyle: 'sft', rollouts: 1, width: 1 }), { policy: flaky.policy, sandbox: new FakeSandbox(3), evaluator: new GroundTruthEvaluator(flaky.grader, '72') });
+    await expect(down).rejects.toThrow(SandboxUnavailableError);
   });
 
   it('a step cut by the token limit counts as an error', async () => {
@@ -188,6 +222,13 @@ describe('determinism and PPM-augmented Q', () => {
     expect(low!.visits).toBe(0);
     const leaf = result.tree.children(high!)[0]!;
     expect(qValue(high!)).toBeCloseTo((Math.tanh(1) + leaf.reward!) / 2, 10);
+  });
+
+  it('fails loudly when the PPM leaves a step without a score (it was read as 0)', async () => {
+    const policy = new ScriptedPolicy(() => sftPrompt(Q), () => [step('x = 1'), step('y = 2')]);
+    const short = { score: () => Promise.resolve([0.5]) };
+    const search = runSearch(Q, parseSearchConfig({ promptStyle: 'sft', rollouts: 1, width: 2 }), { policy, sandbox: new FakeSandbox(), ppm: short, evaluator: new PpmEvaluator(short) });
+    await expect(search).rejects.toThrow('the PPM returned 1 scores for 2 steps');
   });
 });
 

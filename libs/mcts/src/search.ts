@@ -44,7 +44,7 @@ export function progressTotal(config: SearchConfig): number {
     case 'greedy':
       return 1;
     case 'beam':
-      return config.maxDepth;
+      return config.maxDepth + 1; // a step deeper than maxDepth still ends its beam
     case 'mcts':
     case 'best-of-n':
       return config.rollouts;
@@ -112,6 +112,7 @@ class SearchRun {
           const children = await this.expander.expand(tree, node, width, this.options.signal);
           if (children.length === 0) {
             markTerminal(node, 'no_candidates');
+            await this.finishTrajectory(path);
             break;
           }
           for (const child of children) if (child.terminal) await this.finishTrajectory([...path, child]);
@@ -195,6 +196,11 @@ class SearchRun {
     while (beams.length > 0) {
       this.options.signal?.throwIfAborted();
       const expanded = await this.expander.expandMany(tree, beams, { n: config.width, temperature: config.temperature, dedupe: true }, this.options.signal);
+      beams.forEach((beam, i) => {
+        if ((expanded[i] ?? []).length > 0) return;
+        markTerminal(beam, 'no_candidates');
+        finished.push(tree.path(beam));
+      });
       const candidates = expanded.flat();
       for (const c of candidates) if (c.terminal) finished.push(tree.path(c));
       beams = candidates
@@ -209,11 +215,15 @@ class SearchRun {
     return finished.length;
   }
 
-  /** Scores the trajectory's end: an answer is evaluated and backed up; a failed trajectory gets -1 alone. */
+  /**
+   * Scores the trajectory's end: an answer is evaluated and backed up (an answer that could not be scored stays
+   * unscored, reward null); a failed trajectory gets -1 alone.
+   */
   private async finishTrajectory(path: SearchNode[]): Promise<void> {
     const leaf = path[path.length - 1] as SearchNode;
     if (leaf.terminalReason === 'answer') {
       const value = await this.evaluator.evaluate(leaf, this.tree);
+      if (value === null) return;
       leaf.reward = value;
       this.tree.backup(path, value);
     } else if (leaf.terminalReason !== null && FAILED_ENDS.has(leaf.terminalReason) && leaf.reward === null) {
@@ -231,7 +241,7 @@ class SearchRun {
 }
 
 /** Trajectories that end without an answer: the leaf gets -1, not backed up (METHOD.md §3). */
-const FAILED_ENDS: ReadonlySet<TerminalReason> = new Set(['code_errors', 'repeated_step', 'max_depth']);
+const FAILED_ENDS: ReadonlySet<TerminalReason> = new Set(['code_errors', 'repeated_step', 'max_depth', 'no_candidates']);
 
 function markTerminal(node: SearchNode, reason: 'exhausted' | 'no_candidates'): void {
   node.terminal = true;

@@ -1,4 +1,5 @@
-import type { PolicyClient, PpmClient, SandboxClient } from '@rstar/clients';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PolicyClient, PpmClient, SandboxClient, SandboxRunResult } from '@rstar/clients';
 import {
   cumulativeProgram,
   formatOutput,
@@ -22,6 +23,14 @@ export interface ExpansionOptions {
   temperature: number;
   /** Drop candidates that repeat a sibling, and keep only the first answer (MCTS expansion). */
   dedupe: boolean;
+}
+
+/** Pauses before the retries of a program whose sandbox failed (the pool restarts dead runtimes meanwhile). */
+const SANDBOX_RETRY_PAUSES_MS = [500, 2_000];
+
+/** The sandbox kept failing for reasons of its own: the search stops rather than blame the policy's code. */
+export class SandboxUnavailableError extends Error {
+  override readonly name = 'SandboxUnavailableError';
 }
 
 /** What a search has spent so far. */
@@ -131,8 +140,7 @@ export class StepExpander {
     } else {
       // Steps whose code failed stay out of the program: the trajectory goes on from the code that ran.
       const program = cumulativeProgram([...path.slice(1).filter((n) => n.errorKind === null).map((n) => n.step as ParsedStep), step]);
-      const run = await this.deps.sandbox.run(program, signal);
-      this.stats.sandboxRuns += 1;
+      const run = await this.runProgram(program, signal);
       if (run.cached) this.stats.sandboxCacheHits += 1;
       if (run.ok) {
         const shown = formatOutput(step.kind === 'final_code' ? run.stdout : outputDelta(parent.stdout, run.stdout));
@@ -161,8 +169,24 @@ export class StepExpander {
     }
     if (fields.consecutiveErrors >= this.config.maxConsecutiveErrors) return { ...fields, terminal: true, terminalReason: 'code_errors' };
     if (this.config.endOnRepeatedStep && repeatsEarlierStep(path, step)) return { ...fields, terminal: true, terminalReason: 'repeated_step' };
-    if (depth >= this.config.maxDepth) return { ...fields, terminal: true, terminalReason: 'max_depth' };
+    // METHOD.md §3: a step deeper than maxDepth ends the trajectory (an answer ends it at any depth).
+    if (depth > this.config.maxDepth) return { ...fields, terminal: true, terminalReason: 'max_depth' };
     return fields;
+  }
+
+  /**
+   * Runs a program; a failure of the sandbox itself (`internal`: a runtime that died, none running) is not the
+   * step's fault, so it is retried after a pause, and when it persists the search fails rather than score the step.
+   */
+  private async runProgram(program: string, signal?: AbortSignal): Promise<SandboxRunResult> {
+    for (let attempt = 0; ; attempt++) {
+      const run = await this.deps.sandbox.run(program, signal);
+      this.stats.sandboxRuns += 1;
+      if (run.errorKind !== 'internal') return run;
+      const pause = SANDBOX_RETRY_PAUSES_MS[attempt];
+      if (pause === undefined) throw new SandboxUnavailableError(`the sandbox failed ${attempt + 1} times: ${run.errorMessage}`);
+      await sleep(pause, undefined, { signal });
+    }
   }
 
   private async scoreWithPpm(tree: SearchTree, parent: SearchNode, children: SearchNode[], signal?: AbortSignal): Promise<void> {
@@ -170,8 +194,12 @@ export class StepExpander {
     const prefix = tree.path(parent).slice(1).map((n) => n.rendered);
     const raw = await ppm.score(tree.question, children.map((c) => [...prefix, c.rendered]), signal);
     this.stats.ppmCalls += 1;
+    // A score missing (or not a number) is the PPM server's fault: read as 0 it would steer the search unseen.
+    if (raw.length !== children.length || raw.some((r) => !Number.isFinite(r))) {
+      throw new Error(`the PPM returned ${raw.length} scores for ${children.length} steps${raw.some((r) => !Number.isFinite(r)) ? ', some not numbers' : ''}`);
+    }
     children.forEach((child, i) => {
-      child.ppmScore = ppmToValue(raw[i] ?? 0);
+      child.ppmScore = ppmToValue(raw[i] as number);
     });
   }
 }

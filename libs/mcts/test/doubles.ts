@@ -41,9 +41,16 @@ export class ScriptedPolicy implements PolicyClient {
 export class FakeSandbox implements SandboxClient {
   readonly programs: string[] = [];
 
+  /** @param internalFailures the first this-many runs fail as the sandbox's own fault (a runtime that died). */
+  constructor(private internalFailures = 0) {}
+
   run(code: string): Promise<SandboxRunResult> {
     this.programs.push(code);
     const base = { durationMs: 1, cached: false };
+    if (this.internalFailures > 0) {
+      this.internalFailures--;
+      return Promise.resolve({ ...base, ok: false, stdout: '', errorKind: 'internal', errorMessage: 'the sandbox runtime died (exit 1)' });
+    }
     if (code.includes('raise')) return Promise.resolve({ ...base, ok: false, stdout: '', errorKind: 'runtime', errorMessage: 'ValueError: boom' });
     if (code.includes('while True')) return Promise.resolve({ ...base, ok: false, stdout: '', errorKind: 'timeout', errorMessage: 'timed out' });
     const printed = [...code.matchAll(/print\((\d+)\)/g)].map((m) => `${m[1]}\n`).join('');
@@ -58,8 +65,15 @@ export class FakeSandbox implements SandboxClient {
 export class EqualityGrader implements GraderClient {
   calls = 0;
 
+  /** @param failures the first this-many calls come back with a grader error (a timeout). */
+  constructor(private failures = 0) {}
+
   grade(answer: string, reference: string): Promise<GradeResult> {
     this.calls++;
+    if (this.failures > 0) {
+      this.failures--;
+      return Promise.resolve({ equivalent: false, answerParsed: '', referenceParsed: '', error: 'timeout' });
+    }
     return Promise.resolve({ equivalent: answer.trim() === reference.trim(), answerParsed: answer, referenceParsed: reference, error: null });
   }
 

@@ -31,10 +31,16 @@ describe('parseStep', () => {
     expect(step.reasoning).toBe('She sold \\boxed{72} clips.');
   });
 
-  it('treats a boxed answer inside a comment step as the final answer', () => {
-    const step = parseStep('# so the answer is \\boxed{5}\n', Markers.endOfStep);
-    expect(step.kind).toBe('answer');
-    expect(step.answer).toBe('5');
+  it('a \\boxed{} in a code step does not make it an answer: the code runs', () => {
+    const printing = parseStep('\nx = 5\nprint(f"\\\\boxed{{{x}}}")\n', Markers.endOfCode);
+    expect(printing).toMatchObject({ kind: 'final_code', code: 'x = 5\nprint(f"\\\\boxed{{{x}}}")', answer: null });
+    expect(parseStep('# so the answer is \\boxed{5}\n', Markers.endOfStep)).toMatchObject({ kind: 'code', answer: null });
+  });
+
+  it('keeps the indentation of a first code line (a loop body continued), dropping blank lines around the code', () => {
+    const step = parseStep('\n\n    total += x\n    print(total)\n\n', Markers.endOfStep);
+    expect(step.code).toBe('    total += x\n    print(total)');
+    expect(cumulativeProgram([parseStep('total = 0\nfor x in [1, 2]:\n', Markers.endOfStep), step])).toBe('total = 0\nfor x in [1, 2]:\n    total += x\n    print(total)');
   });
 
   it('an answer step without \\boxed{} has no answer', () => {
@@ -53,7 +59,8 @@ describe('parseStep', () => {
     const step = parseStep('x = 1\n\n<|user|>', '<|user|>');
     expect(step.kind).toBe('truncated');
     expect(step.text).toBe('x = 1\n\n');
-    expect(parseStep('so \\boxed{4}\n<|user|>', '<|user|>')).toMatchObject({ kind: 'answer', answer: '4' });
+    expect(parseStep(`${Markers.answer}so \\boxed{4}\n<|user|>`, '<|user|>')).toMatchObject({ kind: 'answer', answer: '4' });
+    expect(parseStep('so \\boxed{4}\n<|user|>', '<|user|>')).toMatchObject({ kind: 'truncated', answer: null });
   });
 
   it('cuts code where the model started writing its own output', () => {
@@ -71,6 +78,10 @@ describe('programs and outputs', () => {
   it('rounds long decimals and truncates long output', () => {
     expect(formatOutput('0.3333333333333333\n')).toBe('0.333333');
     expect(formatOutput('2.5 and 1e-3')).toBe('2.5 and 1e-3');
+    // Small values keep their significant digits instead of rounding to 0.
+    expect(formatOutput('1.23456789e-10 and 1.2e-10')).toBe('1.234568e-10 and 1.2e-10');
+    expect(formatOutput('0.000000012345678')).toBe('1.234568e-8');
+    expect(formatOutput('-2.0000000001e+20')).toBe('-2e+20');
     expect(formatOutput('x'.repeat(2000)).length).toBe(1027);
   });
 

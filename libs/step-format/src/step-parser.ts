@@ -5,7 +5,8 @@ import { Markers, STEP_STOP_MARKERS } from './markers.js';
  * What one generated step is:
  * - `code`: reasoning comments and code, ended by `<end_of_step>`;
  * - `final_code`: the last code step, ended by `<end_of_code>`; its program's output is shown to the model;
- * - `answer`: the final answer (`<answer>`, `<end_of_answer>` or a `\boxed{}`);
+ * - `answer`: the final answer (`<answer>` … `<end_of_answer>`); a `\boxed{}` elsewhere (a comment, a print) does not
+ *   make a step an answer, or a code step that prints its result would never run;
  * - `truncated`: generation hit its token limit before any marker: treated as an error step.
  */
 export type StepKind = 'code' | 'final_code' | 'answer' | 'truncated';
@@ -32,13 +33,17 @@ export function parseStep(rawText: string, stopReason: string | null): ParsedSte
   }
   const text = stopReason && !rawText.endsWith(stopReason) ? rawText + stopReason : rawText;
   const ended = stopReason ?? STEP_STOP_MARKERS.find((m) => text.endsWith(m)) ?? null;
-  const boxed = extractBoxed(text);
-  if (ended === Markers.endOfAnswer || text.includes(Markers.answer) || boxed !== null) {
-    return { kind: 'answer', text, reasoning: answerReasoning(text), code: '', answer: boxed };
+  if (ended === Markers.endOfAnswer || text.includes(Markers.answer)) {
+    return { kind: 'answer', text, reasoning: answerReasoning(text), code: '', answer: extractBoxed(text) };
   }
   const body = stripMarkers(text);
   const kind: StepKind = ended === Markers.endOfStep ? 'code' : ended === Markers.endOfCode ? 'final_code' : 'truncated';
-  return { kind, text, reasoning: commentText(body), code: kind === 'truncated' ? '' : body.trim(), answer: null };
+  return { kind, text, reasoning: commentText(body), code: kind === 'truncated' ? '' : withoutBlankEdges(body), answer: null };
+}
+
+/** Code without its leading blank lines and trailing space; the first line keeps its indentation (a loop body). */
+function withoutBlankEdges(code: string): string {
+  return code.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
 }
 
 /** The code of a step: everything but the markers, cut where the model began writing output or an answer. */
@@ -83,12 +88,19 @@ export interface OutputFormatOptions {
 
 export const DEFAULT_OUTPUT_FORMAT: OutputFormatOptions = { maxChars: 1024, maxDecimals: 6 };
 
-/** What the model is shown of a program's stdout: long decimals rounded, then truncated. */
+/**
+ * What the model is shown of a program's stdout: long decimals rounded, then truncated. A number in scientific
+ * notation, or one that rounding would turn into 0, keeps `maxDecimals + 1` significant digits (1.2e-10 is not 0).
+ */
 export function formatOutput(stdout: string, options: OutputFormatOptions = DEFAULT_OUTPUT_FORMAT): string {
   const pattern = new RegExp(`-?\\d+\\.\\d{${options.maxDecimals + 1},}(?:[eE][-+]?\\d+)?`, 'g');
   const rounded = stdout.replace(pattern, (m) => {
     const value = Number(m);
-    return Number.isFinite(value) ? String(Number(value.toFixed(options.maxDecimals))) : m;
+    if (!Number.isFinite(value)) return m;
+    const significant = (): number => Number(value.toPrecision(options.maxDecimals + 1));
+    if (/[eE]/.test(m)) return significant().toExponential();
+    const fixed = Number(value.toFixed(options.maxDecimals));
+    return String(fixed === 0 && value !== 0 ? significant() : fixed);
   });
   const trimmed = rounded.trimEnd();
   return trimmed.length > options.maxChars ? `${trimmed.slice(0, options.maxChars)}...` : trimmed;

@@ -60,7 +60,7 @@ export class SolveInput {
   @Field(() => Float, { nullable: true, description: 'Sampling temperature, 0 to 2; default 0.7.' })
   temperature?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Deepest trajectory, in steps; default 16.' })
+  @Field(() => Int, { nullable: true, description: 'A step deeper than this that is not an answer ends its trajectory with value -1; default 16.' })
   maxDepth?: number | null;
 
   @Field(() => Float, { nullable: true, description: 'UCT exploration constant; default 2.' })
