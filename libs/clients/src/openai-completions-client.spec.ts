@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   findFirstStop,
+  isContextLengthError,
   normalizeStop,
   OpenAiCompletionsClient,
   PolicyRequestError,
@@ -164,6 +165,21 @@ describe('OpenAiCompletionsClient', () => {
     expect(error).toBeInstanceOf(PolicyRequestError);
     expect(error).toMatchObject({ status: 400, serverMessage: 'max_tokens must be >= 1', code: 'invalid_request' });
     expect(fake!.requests).toHaveLength(1);
+  });
+
+  it('tells a prompt over the context apart from other refusals (OpenAI code or vLLM message)', async () => {
+    const url = await serve((req, res) => {
+      const prompt = (req.body as { prompt: string }).prompt;
+      if (prompt === 'cpu') json(res, 400, { error: { message: 'the prompt has 5000 tokens', type: 'invalid_request_error', code: 'context_length_exceeded' } });
+      else if (prompt === 'vllm') json(res, 400, { object: 'error', message: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.", type: 'BadRequestError', code: 400 });
+      else json(res, 400, { error: { message: 'max_tokens must be >= 1', type: 'invalid_request_error', code: 'invalid_request' } });
+    });
+    const client = new OpenAiCompletionsClient({ baseUrl: url, model: 'm', timeoutMs: 5000, retries: 0 });
+    const refusal = (prompt: string) => client.complete({ ...request(), prompt }).catch((e: unknown) => e);
+    expect(isContextLengthError(await refusal('cpu'))).toBe(true);
+    expect(isContextLengthError(await refusal('vllm'))).toBe(true);
+    expect(isContextLengthError(await refusal('other'))).toBe(false);
+    expect(isContextLengthError(new Error('maximum context length'))).toBe(false);
   });
 
   it('reports an unreachable server with its URL and the reason', async () => {

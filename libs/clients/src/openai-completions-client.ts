@@ -36,6 +36,14 @@ export class PolicyRequestError extends PolicyClientError {
   }
 }
 
+/**
+ * Whether the server refused a prompt longer than the model's context: OpenAI's error code (the CPU model server
+ * sends it) or vLLM's message.
+ */
+export function isContextLengthError(error: unknown): boolean {
+  return error instanceof PolicyRequestError && (error.code === 'context_length_exceeded' || /maximum context length/i.test(error.serverMessage));
+}
+
 /** The server failed (5xx after the retries) or answered something that is not a completion. */
 export class PolicyServerError extends PolicyClientError {
   override readonly name = 'PolicyServerError';

@@ -1,7 +1,7 @@
 import type { ParsedStep } from '@rstar/step-format';
 
 /** Why a node ends its trajectory. */
-export type TerminalReason = 'answer' | 'code_errors' | 'repeated_step' | 'max_depth' | 'exhausted' | 'no_candidates';
+export type TerminalReason = 'answer' | 'code_errors' | 'repeated_step' | 'max_depth' | 'context_full' | 'exhausted' | 'no_candidates';
 
 /** A step's execution failure, or `truncated` for a step that hit its token limit. */
 export type StepErrorKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'output_limit' | 'internal' | 'truncated';

@@ -1,3 +1,4 @@
+import { PolicyRequestError, type CompletionRequest } from '@rstar/clients';
 import { sftPrompt } from '@rstar/step-format';
 import { describe, expect, it } from 'vitest';
 import { CommentPpm, EqualityGrader, FakeSandbox, ScriptedPolicy, type Script } from '../test/doubles.js';
@@ -130,6 +131,21 @@ describe('terminal rules', () => {
     const { tree } = await run();
     expect(tree.nodes[1]).toMatchObject({ terminalReason: 'answer', reward: null, correct: null, visits: 0 });
     expect(tree.root.visits).toBe(0);
+  });
+
+  it('a prompt the model cannot hold ends its branch with -1; the search goes on', async () => {
+    const tooLong = new PolicyRequestError('http://policy/v1/completions', 400, 'the prompt has 5000 tokens', 'context_length_exceeded');
+    const policy = new ScriptedPolicy(() => sftPrompt(Q), (d) => (d === 0 ? [step('x = 1'), answer('72')] : []));
+    const full = { complete: (request: CompletionRequest) => (request.prompt.includes('x = 1') ? Promise.reject(tooLong) : policy.complete(request)) };
+    const grader = new EqualityGrader();
+    const result = await runSearch(Q, parseSearchConfig({ promptStyle: 'sft', rollouts: 4, width: 2 }), { policy: full, sandbox: new FakeSandbox(), evaluator: new GroundTruthEvaluator(grader, '72') });
+    const [deep, right] = result.tree.children(result.tree.root);
+    expect(deep).toMatchObject({ terminal: true, terminalReason: 'context_full', reward: -1, visits: 1 });
+    expect(right).toMatchObject({ terminalReason: 'answer', reward: 1 });
+    expect(result.answer).toBe('72');
+    // Other refusals are not the trajectory's length: they fail the search.
+    const refused = { complete: () => Promise.reject(new PolicyRequestError('http://policy/v1/completions', 400, 'bad stop', null)) };
+    await expect(runSearch(Q, parseSearchConfig({ promptStyle: 'sft' }), { policy: refused, sandbox: new FakeSandbox(), evaluator: new GroundTruthEvaluator(grader, '72') })).rejects.toThrow('bad stop');
   });
 
   it('a leaf whose expansion gives no candidate ends with -1, not backed up', async () => {

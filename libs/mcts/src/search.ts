@@ -241,9 +241,11 @@ class SearchRun {
 }
 
 /** Trajectories that end without an answer: the leaf gets -1, not backed up (METHOD.md §3). */
-const FAILED_ENDS: ReadonlySet<TerminalReason> = new Set(['code_errors', 'repeated_step', 'max_depth', 'no_candidates']);
+const FAILED_ENDS: ReadonlySet<TerminalReason> = new Set(['code_errors', 'repeated_step', 'max_depth', 'context_full', 'no_candidates']);
 
+/** Ends a node; a reason it was already given (its prompt outgrew the context) stands. */
 function markTerminal(node: SearchNode, reason: 'exhausted' | 'no_candidates'): void {
+  if (node.terminal) return;
   node.terminal = true;
   node.terminalReason = reason;
 }

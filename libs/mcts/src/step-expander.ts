@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PolicyClient, PpmClient, SandboxClient, SandboxRunResult } from '@rstar/clients';
+import { isContextLengthError, type CompletionResult, type PolicyClient, type PpmClient, type SandboxClient, type SandboxRunResult } from '@rstar/clients';
 import {
   cumulativeProgram,
   formatOutput,
@@ -92,19 +92,26 @@ export class StepExpander {
   private async sample(tree: SearchTree, node: SearchNode, options: ExpansionOptions, signal?: AbortSignal): Promise<NewNode[]> {
     // Counted before the first await, so seeds follow the order in which expansions are started.
     const seed = deriveSeed(this.config.seed, node.id, this.requestCount++);
-    const result = await this.deps.policy.complete(
-      {
-        prompt: tree.prompt(node),
-        n: options.n,
-        temperature: options.temperature,
-        topP: this.config.topP,
-        maxTokens: this.config.maxStepTokens,
-        stop: [...GENERATION_STOPS],
-        includeStopStrInOutput: true,
-        seed,
-      },
-      signal,
-    );
+    const request = {
+      prompt: tree.prompt(node),
+      n: options.n,
+      temperature: options.temperature,
+      topP: this.config.topP,
+      maxTokens: this.config.maxStepTokens,
+      stop: [...GENERATION_STOPS],
+      includeStopStrInOutput: true,
+      seed,
+    };
+    let result: CompletionResult;
+    try {
+      result = await this.deps.policy.complete(request, signal);
+    } catch (error) {
+      if (!isContextLengthError(error)) throw error;
+      // The trajectory no longer fits the model: it ends here (-1, not backed up), the rest of the search goes on.
+      node.terminal = true;
+      node.terminalReason = 'context_full';
+      return [];
+    }
     this.stats.policyRequests += 1;
     this.stats.promptTokens += result.usage.promptTokens;
     this.stats.completionTokens += result.usage.completionTokens;
