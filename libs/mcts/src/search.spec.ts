@@ -148,6 +148,17 @@ describe('terminal rules', () => {
     await expect(runSearch(Q, parseSearchConfig({ promptStyle: 'sft' }), { policy: refused, sandbox: new FakeSandbox(), evaluator: new GroundTruthEvaluator(grader, '72') })).rejects.toThrow('bad stop');
   });
 
+  it('scores every terminal child of one expansion: the answer backed up, a failed step -1 on itself', async () => {
+    const { run } = setup((d) => (d === 0 ? [step('x = 1')] : [step('raise A'), answer('72')]), { rollouts: 1, width: 2, maxConsecutiveErrors: 1 });
+    const { tree } = await run();
+    const [x] = tree.children(tree.root);
+    const [failed, right] = tree.children(x!);
+    expect(failed).toMatchObject({ terminalReason: 'code_errors', reward: -1, visits: 1, valueSum: -1 });
+    expect(right).toMatchObject({ terminalReason: 'answer', reward: 1, visits: 1, valueSum: 1 });
+    expect(x).toMatchObject({ visits: 1, valueSum: 1 });
+    expect(tree.root).toMatchObject({ visits: 1, valueSum: 1 });
+  });
+
   it('a leaf whose expansion gives no candidate ends with -1, not backed up', async () => {
     const { run } = setup((d) => (d === 0 ? [step('x = 1')] : []), { rollouts: 2, width: 2 });
     const { tree } = await run();
@@ -238,6 +249,24 @@ describe('determinism and PPM-augmented Q', () => {
     expect(low!.visits).toBe(0);
     const leaf = result.tree.children(high!)[0]!;
     expect(qValue(high!)).toBeCloseTo((Math.tanh(1) + leaf.reward!) / 2, 10);
+  });
+
+  it('round 3: the ground truth scores answers while the PPM gives each step its first value', async () => {
+    const policy = new ScriptedPolicy(() => sftPrompt(Q), (d, _r, t) =>
+      d === 0 ? [step('# score=5\nx = 1'), step('# score=-5\ny = 2')] : t.includes('x = 1') ? [answer('72')] : [answer('5')],
+    );
+    const ppm = new CommentPpm();
+    const grader = new EqualityGrader();
+    const result = await runSearch(Q, parseSearchConfig({ promptStyle: 'sft', rollouts: 4, width: 2 }), { policy, sandbox: new FakeSandbox(), ppm, evaluator: new GroundTruthEvaluator(grader, '72') });
+    const [good, bad] = result.tree.children(result.tree.root);
+    const [right] = result.tree.children(good!);
+    const [wrong] = result.tree.children(bad!);
+    expect(right).toMatchObject({ reward: 1, correct: true });
+    expect(wrong).toMatchObject({ reward: -1, correct: false });
+    // Q = (ppm + W) / (1 + N) with the ground truth's +1 / -1 as W.
+    expect(qValue(good!)).toBeCloseTo((Math.tanh(1) + 1) / 2, 10);
+    expect(qValue(bad!)).toBeCloseTo((Math.tanh(-1) - 1) / 2, 10);
+    expect(result.answer).toBe('72');
   });
 
   it('fails loudly when the PPM leaves a step without a score (it was read as 0)', async () => {
