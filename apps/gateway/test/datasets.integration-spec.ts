@@ -97,7 +97,7 @@ describe('importDataset', () => {
       if (!data.problems.pageInfo.hasNextPage) break;
       after = data.problems.pageInfo.endCursor;
     }
-    expect(seen).toEqual(['gsm-1', 'gsm-2', 'gsm-3', '8']);
+    expect(seen).toEqual(['gsm-1', 'gsm-2', 'gsm-3', 'line-8']);
   });
 
   it('reads one problem, with its dataset', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { completedIds, readProblemFile, type ProblemLineError, type ProblemRecord, type ReadProblemOptions } from './problem-file.js';
+import { completedIds, parseProblemLine, readProblemFile, type ProblemLineError, type ProblemRecord, type ReadProblemOptions } from './problem-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rstar-eval-'));
 
@@ -32,8 +32,9 @@ describe('readProblemFile', () => {
       { id: 'line-5', problem: '2+2?', answer: '4' },
     ]);
     expect(errors.map((e) => e.line)).toEqual([2, 4, 6]);
-    expect(errors[0]?.message).toMatch(/invalid JSON/);
-    expect(errors[1]?.message).toMatch(/problem is empty/);
+    expect(errors[0]?.message).toMatch(/^not valid JSON/);
+    expect(errors[1]?.message).toBe('needs a non-empty "problem" (or "question") string');
+    expect(errors[2]?.message).toBe('not a JSON object');
   });
 
   it('keeps the worked solution, and with requireAnswer reports a record without an answer by line', async () => {
@@ -46,6 +47,14 @@ describe('readProblemFile', () => {
       { line: 2, message: expect.stringMatching(/answer: missing/) },
       { line: 3, message: expect.stringMatching(/answer: missing/) },
     ]);
+  });
+});
+
+describe('parseProblemLine', () => {
+  it('takes "question" where "problem" is absent, numbers as text, and the limits it is given', () => {
+    expect(parseProblemLine('{"id": 7, "question": " 2+2? ", "answer": 4}', 1)).toEqual({ id: '7', problem: '2+2?', answer: '4' });
+    expect(parseProblemLine('{"problem": "x", "answer": "12345"}', 3, { limits: { maxAnswerChars: 4 } })).toBe('the answer is longer than 4 characters');
+    expect(parseProblemLine('{"problem": "x", "solution": ["a"]}', 3)).toBe('"solution" must be a string or a number, not an array');
   });
 });
 

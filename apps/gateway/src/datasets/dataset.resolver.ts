@@ -12,7 +12,7 @@ export class DatasetResolver {
   constructor(private readonly datasetService: DatasetService) {}
 
   @Mutation(() => ImportDatasetResult, {
-    description: 'Imports a JSONL problem file (one {"id"?, "question"|"problem", "answer"?} per line) into the named dataset.',
+    description: 'Imports a JSONL problem file (one {"id"?, "problem"|"question", "answer"?} per line; without an id a problem is line-<n>) into the named dataset.',
   })
   async importDataset(
     @Args('name') name: string,
