@@ -70,25 +70,25 @@ export function openRunDirectory(outDir: string, spec: EvalRunSpec, now: Date = 
 }
 
 /**
- * Finished results of an earlier session. A line cut by a killed run is dropped from the file too, so that the
- * next append starts on a line of its own.
+ * The finished records of an append-only JSONL file (results of a run, trees of a synthesis). A line cut by a
+ * killed run is dropped from the file too, so that the next append starts on a line of its own; its item is
+ * done again.
  */
-export function readFinishedResults(outDir: string): ProblemResult[] {
-  const path = join(outDir, RESULTS_FILE);
+export function readJsonLines<T>(path: string, isRecord: (value: unknown) => value is T): T[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
-  const results: ProblemResult[] = [];
+  const records: T[] = [];
   const kept: string[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      const r = JSON.parse(line) as ProblemResult;
-      if (typeof r.id === 'string' && typeof r.correct === 'boolean') {
-        results.push(r);
+      const value: unknown = JSON.parse(line);
+      if (isRecord(value)) {
+        records.push(value);
         kept.push(line);
       }
     } catch {
-      // Cut by an interrupted run: that problem is solved again.
+      // Cut by an interrupted run.
     }
   }
   const clean = kept.map((l) => `${l}\n`).join('');
@@ -96,7 +96,16 @@ export function readFinishedResults(outDir: string): ProblemResult[] {
     writeFileSync(`${path}.tmp`, clean);
     renameSync(`${path}.tmp`, path);
   }
-  return results;
+  return records;
+}
+
+/** Finished results of an earlier session of an evaluation. */
+export function readFinishedResults(outDir: string): ProblemResult[] {
+  const isResult = (value: unknown): value is ProblemResult => {
+    const r = value as Partial<ProblemResult> | null;
+    return typeof r?.id === 'string' && typeof r.correct === 'boolean';
+  };
+  return readJsonLines(join(outDir, RESULTS_FILE), isResult);
 }
 
 /** The wall time an earlier session's report recorded; 0 when there is none. */
