@@ -8,6 +8,7 @@ import { registerGradeCommand } from './grade.command.js';
 import { registerJobsCommand } from './jobs.command.js';
 import { registerModelsCommand } from './models.command.js';
 import { registerSolveCommand } from './solve.command.js';
+import { registerSynthCommand } from './synth.command.js';
 import { registerTrainCommand } from './train.command.js';
 
 const program = new Command('rstar')
@@ -22,6 +23,7 @@ registerJobsCommand(program);
 registerModelsCommand(program);
 registerDatasetsCommand(program);
 registerBootstrapCommand(program);
+registerSynthCommand(program);
 registerTrainCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit; RSTAR_DEBUG=1 shows the stack. */

@@ -1,0 +1,190 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { manifestPathFor, runSynthesis, sftManifest, SYNTHESIS_FILES, type SynthesisProgress } from '@rstar/curation';
+import { readProblemFile, RunOptionsMismatchError, type ProblemRecord, type RunOptions } from '@rstar/eval';
+import { sharedDataDir } from '@rstar/workspace';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { CliUsageError, FLAG_OF, numberOption } from './cli-errors.js';
+import { commandLine } from './command-line.js';
+import { chooseDatabaseUrl, errorText, parseDatabaseOption } from './job-database.js';
+import { databaseOption } from './jobs.command.js';
+import { chooseCommandModel } from './model-registry.js';
+import { status } from './progress.js';
+import { addSearchOptions, searchConfigFrom, type SearchFlags } from './search-options.js';
+import { startSolverRuntime } from './solver-runtime.js';
+import { registerTrainingSet } from './training-set-registry.js';
+
+interface SynthOptions extends SearchFlags {
+  problems: string;
+  limit?: number;
+  round: number;
+  model?: string;
+  policyUrl?: string;
+  policyModel?: string;
+  threads?: number;
+  concurrency: number;
+  out?: string;
+  name?: string;
+  progress: boolean;
+  database?: string;
+  store: boolean;
+}
+
+export function registerSynthCommand(program: Command): void {
+  const num = numberOption;
+  const command = program
+    .command('synth')
+    .description('Data synthesis (METHOD.md §3-4): MCTS with ground-truth rewards over problems → search trees, SFT traces and PPM pairs')
+    .option('--problems <path>', 'problems with reference answers (JSONL: id, problem|question, answer)', join(sharedDataDir(), 'gsm8k', 'train.jsonl'))
+    .option('--limit <n>', 'only the first n problems', num('--limit'))
+    .option('--round <n>', 'self-evolution round the data is for', num('--round'), 1)
+    .option('--model <name|path>', 'embedded CPU policy: a trained model directory, a registered model name, smollm2-135m, gemma3-270m or a .gguf (default: the best trained policy)')
+    .option('--policy-url <url>', 'search with this OpenAI-compatible completions server instead (vLLM, SGLang: a larger model, as the paper\'s round 1)')
+    .option('--policy-model <name>', "model name to send to --policy-url (default: the server's first model)")
+    .option('--threads <n>', 'CPU threads of the embedded model (default: all cores)', num('--threads'))
+    .option('--concurrency <n>', 'trees searched at once against the one model server', num('--concurrency'), 4)
+    .option('-o, --out <dir>', 'output directory: run.json, trees.jsonl, sft.jsonl (+ manifest), pairs.jsonl, summary.json; a rerun resumes (default: runs/r<round>)')
+    .option('--name <name>', 'name the SFT set is registered under (default: <out dir name>-sft)');
+  addSearchOptions(command)
+    .option('--no-progress', 'no progress bar or status lines on stderr')
+    .addOption(databaseOption())
+    .option('--no-store', 'do not register the SFT set (rstar datasets lists registered sets)')
+    .action(async (options: SynthOptions) => {
+      process.exitCode = await synthesize(options, process.argv.slice(2));
+    });
+}
+
+async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<number> {
+  if (!existsSync(o.problems)) throw new CliUsageError(`--problems: cannot read ${o.problems}: no such file`);
+  if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new CliUsageError('--limit: expected a positive integer');
+  if (!Number.isInteger(o.round) || o.round < 0) throw new CliUsageError('--round: expected an integer >= 0');
+  if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64) throw new CliUsageError('--concurrency: expected an integer from 1 to 64');
+  const databaseUrl = o.store ? chooseDatabaseUrl(o.database) : null;
+  if (databaseUrl !== null) parseDatabaseOption(databaseUrl);
+  searchConfigFrom('mcts', o); // bad flags fail before the model is looked up
+  const choice = o.policyUrl ? null : await chooseCommandModel(o.model, undefined, (m) => status(o.progress, m));
+  const search = searchConfigFrom('mcts', { ...o, promptStyle: o.promptStyle ?? choice?.promptStyle ?? undefined });
+
+  const problems: ProblemRecord[] = [];
+  let badLines = 0;
+  for await (const r of readProblemFile(o.problems, (e) => {
+    badLines++;
+    process.stderr.write(`${o.problems}:${e.line}: ${e.message}\n`);
+  }, { requireAnswer: true })) {
+    if (o.limit !== undefined && problems.length >= o.limit) break;
+    problems.push(r);
+  }
+  if (problems.length === 0) throw new CliUsageError(`${o.problems}: no usable problems`);
+
+  const outDir = o.out ?? join('runs', `r${o.round}`);
+  const options: RunOptions = {
+    problems: resolve(o.problems),
+    limit: o.limit ?? null,
+    round: o.round,
+    model: o.policyUrl ? null : (choice?.model ?? null),
+    policyUrl: o.policyUrl ?? null,
+    policyModel: o.policyUrl ? (o.policyModel ?? null) : null,
+    rollouts: search.rollouts,
+    width: search.width,
+    maxDepth: search.maxDepth,
+    cPuct: search.cPuct,
+    maxConsecutiveErrors: search.maxConsecutiveErrors,
+    endOnRepeatedStep: search.endOnRepeatedStep,
+    temperature: search.temperature,
+    topP: search.topP,
+    maxStepTokens: search.maxStepTokens,
+    seed: search.seed,
+    promptStyle: search.promptStyle,
+  };
+
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const runtime = await startSolverRuntime({
+    model: choice?.model ?? o.model ?? '',
+    policyUrl: o.policyUrl ?? null,
+    policyModel: o.policyModel ?? null,
+    threads: o.threads ?? null,
+    onStatus: (m) => status(o.progress, m),
+  });
+  const bar = new SynthesisProgressBar(o.progress);
+  try {
+    status(o.progress, `searching ${problems.length} problems (MCTS, ${search.rollouts} rollouts, ${search.width} candidates per expansion) with ${runtime.description}, ${o.concurrency} at once → ${outDir}`);
+    const summary = await runSynthesis(runtime, { outDir, round: o.round, problems, search, options, concurrency: o.concurrency, signal: abort.signal, onProgress: (p) => bar.update(p) }).catch((e: unknown) => {
+      if (e instanceof RunOptionsMismatchError) {
+        throw new CliUsageError(`${outDir} holds a run made with ${FLAG_OF[e.option] ?? `--${e.option}`} ${String(e.recorded ?? '(none)')}, not ${String(e.given ?? '(none)')}: give the same options to resume, or another --out`);
+      }
+      throw e;
+    });
+    bar.stop();
+    const sftPath = join(outDir, SYNTHESIS_FILES.sft);
+    const name = o.name ?? `${resolve(outDir).split('/').at(-1) ?? `r${o.round}`}-sft`;
+    const manifest = sftManifest({
+      name,
+      round: o.round,
+      records: summary.traces,
+      command: commandLine(argv),
+      problems: o.problems,
+      counts: { problems: problems.length, attempted: summary.attempted, covered: summary.covered, pairs: summary.pairs, ...summary.curation, badLines },
+    });
+    writeFileSync(manifestPathFor(sftPath), `${JSON.stringify(manifest, null, 2)}\n`);
+    const pct = (n: number): string => `${((100 * n) / Math.max(1, summary.attempted)).toFixed(1)}%`;
+    process.stdout.write(
+      [
+        `round ${o.round} · problems ${summary.attempted}/${problems.length} · covered ${summary.covered} (${pct(summary.covered)}) · SFT traces ${summary.traces} · PPM pairs ${summary.pairs} · ${summary.tokens.completion} tokens generated · ${(summary.sessionWallMs / 1000).toFixed(0)} s`,
+        `wrote ${join(outDir, SYNTHESIS_FILES.trees)}, ${sftPath} (+ manifest), ${join(outDir, SYNTHESIS_FILES.pairs)}, ${join(outDir, SYNTHESIS_FILES.summary)}`,
+        '',
+      ].join('\n'),
+    );
+    if (!summary.complete) {
+      process.stderr.write(`rstar: interrupted after ${summary.attempted} of ${problems.length} problems: rerun the same command to resume\n`);
+      return 130;
+    }
+    if (databaseUrl !== null) {
+      try {
+        const { trainingSet, where } = await registerTrainingSet(databaseUrl, manifestPathFor(sftPath));
+        process.stdout.write(`registered training set ${trainingSet.name} (${trainingSet.recordCount} records) in ${where}\n`);
+      } catch (error) {
+        process.stderr.write(`rstar: warning: training set not registered: ${errorText(error)}\n`);
+        return 1;
+      }
+    }
+    return badLines > 0 ? 1 : 0;
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await runtime.close();
+  }
+}
+
+/** Progress of a synthesis on stderr: a bar with coverage, traces, pairs and ETA on a terminal, a line per tree otherwise. */
+class SynthesisProgressBar {
+  private bar: cliProgress.SingleBar | null = null;
+
+  constructor(private readonly enabled: boolean) {}
+
+  update(p: SynthesisProgress): void {
+    if (!this.enabled) return;
+    const payload = { covered: p.covered, traces: p.traces, pairs: p.pairs, tokens: p.completionTokens };
+    if (!process.stderr.isTTY) {
+      if (p.done > 0) process.stderr.write(`${p.done}/${p.total} · covered ${p.covered} · traces ${p.traces} · pairs ${p.pairs} · ${p.completionTokens} tokens\n`);
+      return;
+    }
+    if (!this.bar) {
+      this.bar = new cliProgress.SingleBar(
+        { format: 'synth {bar} {value}/{total} · covered {covered} · traces {traces} · pairs {pairs} · {tokens} tokens · ETA {eta_formatted}', hideCursor: true, stream: process.stderr, etaBuffer: 20 },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(p.total, p.done, payload);
+    }
+    this.bar.update(p.done, payload);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}
