@@ -1,7 +1,6 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { manifestPathFor, sftManifest, verifyWorkedSolution, type DropReason, type WorkedProblem } from '@rstar/curation';
-import { readProblemFile } from '@rstar/eval';
 import { SandboxPool } from '@rstar/sandbox';
 import { sharedDataDir } from '@rstar/workspace';
 import cliProgress from 'cli-progress';
@@ -9,10 +8,11 @@ import type { Command } from 'commander';
 import PQueue from 'p-queue';
 import { CliUsageError, numberOption } from './cli-errors.js';
 import { commandLine } from './command-line.js';
-import { chooseDatabaseUrl, errorText, parseDatabaseOption } from './job-database.js';
+import { chooseDatabaseUrl, parseDatabaseOption } from './job-database.js';
 import { databaseOption } from './jobs.command.js';
 import { startGrader } from './solver-runtime.js';
-import { registerTrainingSet } from './training-set-registry.js';
+import { registerWrittenSet } from './training-set-registry.js';
+import { readAnsweredProblems } from './problem-input.js';
 
 const UNCONVERTED: readonly DropReason[] = ['no-solution', 'empty-solution', 'no-annotations'];
 
@@ -51,16 +51,9 @@ async function bootstrap(o: BootstrapOptions, argv: readonly string[]): Promise<
   const databaseUrl = o.store ? chooseDatabaseUrl(o.database) : null;
   if (databaseUrl !== null) parseDatabaseOption(databaseUrl);
 
-  const problems: WorkedProblem[] = [];
-  let badLines = 0;
-  for await (const r of readProblemFile(o.problems, (e) => {
-    badLines++;
-    process.stderr.write(`${o.problems}:${e.line}: ${e.message}\n`);
-  }, { requireAnswer: true })) {
-    if (o.limit !== undefined && problems.length >= o.limit) break;
-    problems.push({ id: r.id, problem: r.problem, solution: r.solution ?? '', answer: r.answer ?? '' });
-  }
-  if (problems.length === 0) throw new CliUsageError(`${o.problems}: no usable problems`);
+  const read = await readAnsweredProblems(o.problems, o.limit);
+  const { badLines } = read;
+  const problems: WorkedProblem[] = read.problems.map((r) => ({ id: r.id, problem: r.problem, solution: r.solution ?? '', answer: r.answer ?? '' }));
 
   mkdirSync(o.out, { recursive: true });
   const sftPath = join(o.out, 'sft.jsonl');
@@ -132,15 +125,7 @@ async function bootstrap(o: BootstrapOptions, argv: readonly string[]): Promise<
       '',
     ].join('\n'),
   );
-  if (databaseUrl !== null) {
-    try {
-      const { trainingSet, where } = await registerTrainingSet(databaseUrl, manifestPathFor(sftPath));
-      process.stdout.write(`registered training set ${trainingSet.name} (${trainingSet.recordCount} records) in ${where}\n`);
-    } catch (error) {
-      process.stderr.write(`rstar: warning: training set not registered: ${errorText(error)}\n`);
-      return 1;
-    }
-  }
+  if (databaseUrl !== null && (await registerWrittenSet(databaseUrl, manifestPathFor(sftPath))) !== 0) return 1;
   return badLines > 0 ? 1 : 0;
 }
 

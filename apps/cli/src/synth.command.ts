@@ -1,19 +1,20 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { manifestPathFor, runSynthesis, sftManifest, SYNTHESIS_FILES, type SynthesisProgress } from '@rstar/curation';
-import { readProblemFile, RunOptionsMismatchError, type ProblemRecord, type RunOptions } from '@rstar/eval';
+import { RunOptionsMismatchError, type RunOptions } from '@rstar/eval';
 import { sharedDataDir } from '@rstar/workspace';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CliUsageError, FLAG_OF, numberOption } from './cli-errors.js';
 import { commandLine } from './command-line.js';
-import { chooseDatabaseUrl, errorText, parseDatabaseOption } from './job-database.js';
+import { chooseDatabaseUrl, parseDatabaseOption } from './job-database.js';
 import { databaseOption } from './jobs.command.js';
 import { chooseCommandModel } from './model-registry.js';
 import { status } from './progress.js';
 import { addSearchOptions, searchConfigFrom, type SearchFlags } from './search-options.js';
 import { startSolverRuntime } from './solver-runtime.js';
-import { registerTrainingSet } from './training-set-registry.js';
+import { registerWrittenSet } from './training-set-registry.js';
+import { readAnsweredProblems } from './problem-input.js';
 
 interface SynthOptions extends SearchFlags {
   problems: string;
@@ -66,16 +67,7 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
   const choice = o.policyUrl ? null : await chooseCommandModel(o.model, undefined, (m) => status(o.progress, m));
   const search = searchConfigFrom('mcts', { ...o, promptStyle: o.promptStyle ?? choice?.promptStyle ?? undefined });
 
-  const problems: ProblemRecord[] = [];
-  let badLines = 0;
-  for await (const r of readProblemFile(o.problems, (e) => {
-    badLines++;
-    process.stderr.write(`${o.problems}:${e.line}: ${e.message}\n`);
-  }, { requireAnswer: true })) {
-    if (o.limit !== undefined && problems.length >= o.limit) break;
-    problems.push(r);
-  }
-  if (problems.length === 0) throw new CliUsageError(`${o.problems}: no usable problems`);
+  const { problems, badLines } = await readAnsweredProblems(o.problems, o.limit);
 
   const outDir = o.out ?? join('runs', `r${o.round}`);
   const options: RunOptions = {
@@ -142,16 +134,8 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
       process.stderr.write(`rstar: interrupted after ${summary.attempted} of ${problems.length} problems: rerun the same command to resume\n`);
       return 130;
     }
-    if (databaseUrl !== null) {
-      try {
-        const { trainingSet, where } = await registerTrainingSet(databaseUrl, manifestPathFor(sftPath));
-        process.stdout.write(`registered training set ${trainingSet.name} (${trainingSet.recordCount} records) in ${where}\n`);
-      } catch (error) {
-        process.stderr.write(`rstar: warning: training set not registered: ${errorText(error)}\n`);
-        return 1;
-      }
-    }
-    return badLines > 0 ? 1 : 0;
+    const registered = databaseUrl === null ? 0 : await registerWrittenSet(databaseUrl, manifestPathFor(sftPath));
+    return registered !== 0 || badLines > 0 ? 1 : 0;
   } finally {
     bar.stop();
     process.off('SIGINT', onSignal);

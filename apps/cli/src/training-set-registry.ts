@@ -86,3 +86,18 @@ export async function registerTrainingSet(databaseUrl: string, manifestPath: str
     await db.close();
   }
 }
+
+/**
+ * Registers the set a command just wrote and says so on stdout; a registration that fails is a warning on stderr
+ * and exit code 1 (the files are written). Returns the exit code.
+ */
+export async function registerWrittenSet(databaseUrl: string, manifestPath: string): Promise<number> {
+  try {
+    const { trainingSet, where } = await registerTrainingSet(databaseUrl, manifestPath);
+    process.stdout.write(`registered training set ${trainingSet.name} (${trainingSet.recordCount} records) in ${where}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`rstar: warning: training set not registered: ${errorText(error)}\n`);
+    return 1;
+  }
+}
