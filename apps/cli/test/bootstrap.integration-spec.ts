@@ -47,7 +47,7 @@ describe('rstar bootstrap (real sandbox and math-verify grader)', () => {
     writeFileSync(file, `${good}\n{not json\n{"id":"x","problem":"no answer here"}\n`);
     const r = await rstar(['bootstrap', '--problems', file, '--out', join(dir, 'out'), '--no-progress', '--no-store']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/problems\.jsonl:2: invalid JSON/);
+    expect(r.stderr).toMatch(/problems\.jsonl:2: not valid JSON/);
     expect(r.stderr).toMatch(/problems\.jsonl:3: answer: missing/);
     expect(r.stdout).toMatch(/problems 1 · converted 1 \(100\.0%\) · verified 1/);
   });

@@ -115,8 +115,8 @@ describe('rstar solve --file', () => {
     const budget = ['--method', 'greedy', '--max-step-tokens', '48', '--max-depth', '3', '--database', database];
     const first = await rstar(['solve', '--file', file, '--out', out, ...budget]);
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/problems\.jsonl:2: invalid JSON/);
-    expect(first.stderr).toMatch(/problems\.jsonl:3: problem: /);
+    expect(first.stderr).toMatch(/problems\.jsonl:2: not valid JSON/);
+    expect(first.stderr).toMatch(/problems\.jsonl:3: needs a non-empty "problem" \(or "question"\) string/);
     const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; correct: boolean | null; answer: string | null; jobId: string });
     expect(results.map((r) => r.id)).toEqual(['p1']);
     expect(typeof results[0]?.correct).toBe('boolean');

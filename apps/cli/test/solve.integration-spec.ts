@@ -37,7 +37,7 @@ describe('rstar solve with the real CPU model', () => {
       const parent = nodes[n.parentId ?? -1];
       expect(parent).toBeDefined();
       expect(n.depth).toBe((parent?.depth ?? 0) + 1);
-      expect(n.depth).toBeLessThanOrEqual(4);
+      expect(n.depth).toBeLessThanOrEqual(5); // a step deeper than --max-depth 4 ends its trajectory
     }
     const childCounts = new Map<number, number>();
     for (const n of nodes.slice(1)) childCounts.set(n.parentId ?? -1, (childCounts.get(n.parentId ?? -1) ?? 0) + 1);

@@ -74,8 +74,8 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
         expect(await stores.jobs.get('no-such-job')).toBeNull();
       });
 
-      it('plans the progress total of the method (depths for beam, 1 for greedy)', async () => {
-        expect((await newJob({ config: parseSearchConfig({ method: 'beam', maxDepth: 6 }) })).rolloutsTotal).toBe(6);
+      it('plans the progress total of the method (depths for beam, one past maxDepth; 1 for greedy)', async () => {
+        expect((await newJob({ config: parseSearchConfig({ method: 'beam', maxDepth: 6 }) })).rolloutsTotal).toBe(7);
         expect((await newJob({ config: parseSearchConfig({ method: 'greedy', rollouts: 16 }) })).rolloutsTotal).toBe(1);
       });
 
