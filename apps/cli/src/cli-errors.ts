@@ -1,3 +1,4 @@
+import type { RunOptionsMismatchError } from '@rstar/eval';
 import { InvalidArgumentError } from 'commander';
 import type { ZodError } from 'zod';
 
@@ -21,7 +22,16 @@ export const FLAG_OF: Record<string, string> = {
   maxStepTokens: '--max-step-tokens',
   seed: '--seed',
   promptStyle: '--prompt-style',
+  endOnRepeatedStep: '--allow-repeated-steps',
+  policyUrl: '--policy-url',
+  policyModel: '--policy-model',
 };
+
+/** A resumed run (eval, synth) given other options than it was made with: one line naming the flag. */
+export function resumeMismatchError(outDir: string, e: RunOptionsMismatchError, flags: Record<string, string> = {}): CliUsageError {
+  const flag = flags[e.option] ?? FLAG_OF[e.option] ?? `--${e.option}`;
+  return new CliUsageError(`${outDir} holds a run made with ${flag} ${String(e.recorded ?? '(none)')}, not ${String(e.given ?? '(none)')}: give the same options to resume, or another --out`);
+}
 
 /** One line naming every bad option, e.g. "--rollouts: Too small: expected number to be >=1". */
 export function usageErrorFrom(error: ZodError): CliUsageError {

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_MODEL_NAME, resolveModel } from '@rstar/model-server';
 import { sharedDataDir, venvPython, workspaceRoot } from '@rstar/workspace';
 import { Option, type Command } from 'commander';
-import { CliUsageError, FLAG_OF, numberOption } from './cli-errors.js';
+import { CliUsageError, numberOption, resumeMismatchError } from './cli-errors.js';
 import { EvalProgressBar } from './eval-progress.js';
 import { commandLine } from './command-line.js';
 import { chooseCommandModel, recordEvaluation } from './model-registry.js';
@@ -58,8 +58,6 @@ const EVAL_FLAGS: Record<string, string> = {
   method: '--method',
   k: '--k',
   model: '--model',
-  policyUrl: '--policy-url',
-  policyModel: '--policy-model',
 };
 
 export function registerEvalCommand(program: Command): void {
@@ -129,10 +127,7 @@ async function evaluate(o: EvalOptions): Promise<number> {
     openRunDirectory(outDir, spec);
   } catch (e) {
     if (e instanceof EvalInputError) throw new CliUsageError(e.message);
-    if (e instanceof RunOptionsMismatchError) {
-      const flag = EVAL_FLAGS[e.option] ?? FLAG_OF[e.option] ?? e.option;
-      throw new CliUsageError(`${outDir} holds a run made with ${flag} ${String(e.recorded ?? '(none)')}, not ${String(e.given ?? '(none)')}: give the same options to resume, or another --out`);
-    }
+    if (e instanceof RunOptionsMismatchError) throw resumeMismatchError(outDir, e, EVAL_FLAGS);
     throw e;
   }
 

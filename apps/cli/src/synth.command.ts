@@ -5,7 +5,7 @@ import { RunOptionsMismatchError, type RunOptions } from '@rstar/eval';
 import { sharedDataDir } from '@rstar/workspace';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { CliUsageError, FLAG_OF, numberOption } from './cli-errors.js';
+import { CliUsageError, numberOption, resumeMismatchError } from './cli-errors.js';
 import { commandLine } from './command-line.js';
 import { chooseDatabaseUrl, parseDatabaseOption } from './job-database.js';
 import { databaseOption } from './jobs.command.js';
@@ -105,10 +105,7 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
   try {
     status(o.progress, `searching ${problems.length} problems (MCTS, ${search.rollouts} rollouts, ${search.width} candidates per expansion) with ${runtime.description}, ${o.concurrency} at once → ${outDir}`);
     const summary = await runSynthesis(runtime, { outDir, round: o.round, problems, search, options, concurrency: o.concurrency, signal: abort.signal, onProgress: (p) => bar.update(p) }).catch((e: unknown) => {
-      if (e instanceof RunOptionsMismatchError) {
-        throw new CliUsageError(`${outDir} holds a run made with ${FLAG_OF[e.option] ?? `--${e.option}`} ${String(e.recorded ?? '(none)')}, not ${String(e.given ?? '(none)')}: give the same options to resume, or another --out`);
-      }
-      throw e;
+      throw e instanceof RunOptionsMismatchError ? resumeMismatchError(outDir, e) : e;
     });
     bar.stop();
     const sftPath = join(outDir, SYNTHESIS_FILES.sft);
