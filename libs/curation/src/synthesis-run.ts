@@ -91,12 +91,19 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
   const todo = o.problems.filter((p) => !finished.has(p.id));
   let sessionSearched = 0;
   // Each tree is curated once, as it finishes; the files are written from these in problem order at the end.
-  const curated = new Map(trees.map((t) => [t.problemId, curate(t)]));
-  const total = (): Curated => sumCurated([...curated.values()]);
-  const progress = (): void => {
-    const sum = total();
-    o.onProgress?.({ done: trees.length, total: o.problems.length, covered: sum.covered, traces: sum.traces.length, pairs: sum.pairs.length, completionTokens: sum.completionTokens });
+  const curated = new Map<string, Curated>();
+  // Running totals for the progress line: summing every tree's records after each tree would grow with the run.
+  const running = { covered: 0, traces: 0, pairs: 0, completionTokens: 0 };
+  const keep = (tree: SynthesizedTree): void => {
+    const c = curate(tree);
+    curated.set(tree.problemId, c);
+    running.covered += c.covered;
+    running.traces += c.traces.length;
+    running.pairs += c.pairs.length;
+    running.completionTokens += c.completionTokens;
   };
+  trees.forEach(keep);
+  const progress = (): void => o.onProgress?.({ done: trees.length, total: o.problems.length, ...running });
 
   const failure = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failure.signal]) : failure.signal;
@@ -112,7 +119,7 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
       const tree: SynthesizedTree = { problemId: problem.id, question: problem.problem, reference, round: o.round, report: toSearchReport(result), finishedAt: now().toISOString() };
       appendFileSync(treesPath, `${JSON.stringify(tree)}\n`);
       trees.push(tree);
-      curated.set(tree.problemId, curate(tree));
+      keep(tree);
       sessionSearched++;
       progress();
     } catch (error) {
