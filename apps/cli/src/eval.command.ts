@@ -90,10 +90,10 @@ function positiveInteger(flag: string, value: number | undefined, max = 1_000_00
 /** A path-safe name part. */
 const slug = (s: string): string => s.replace(/^[a-z]+:\/\//i, '').replace(/\.gguf$/, '').replace(/[^A-Za-z0-9@._-]+/g, '-').replace(/^-+|-+$/g, '');
 
-function defaultOutDir(o: EvalOptions, benchmarkName: string, method: string): string {
+function defaultOutDir(o: EvalOptions, benchmarkName: string, method: string, k: number): string {
   const selection = `${o.solutionLines === undefined ? '' : `-lines${o.solutionLines}`}${o.limit === undefined ? '' : `-first${o.limit}`}`;
   const model = o.policyUrl ? (o.policyModel ?? o.policyUrl) : basename(o.model);
-  return join('runs', 'eval', `${slug(benchmarkName)}${selection}-${method === 'maj@k' ? `maj@${o.k ?? DEFAULT_K}` : method}-${slug(model)}`);
+  return join('runs', 'eval', `${slug(benchmarkName)}${selection}-${method === 'maj@k' ? `maj@${k}` : method}-${slug(model)}`);
 }
 
 async function evaluate(o: EvalOptions): Promise<number> {
@@ -119,7 +119,7 @@ async function evaluate(o: EvalOptions): Promise<number> {
     if (e instanceof EvalInputError) throw new CliUsageError(e.message);
     throw e;
   }
-  const outDir = o.out ?? defaultOutDir(o, spec.benchmark.name, o.method);
+  const outDir = o.out ?? defaultOutDir(o, spec.benchmark.name, o.method, spec.plan.k);
   // Everything that can be refused is checked before the model loads.
   let problems: ProblemRecord[];
   try {
