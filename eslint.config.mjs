@@ -26,6 +26,7 @@ export default [
             { sourceTag: 'scope:persistence', onlyDependOnLibsWithTags: ['scope:persistence', 'scope:method', 'scope:clients', 'scope:contracts'] },
             { sourceTag: 'scope:service-kit', onlyDependOnLibsWithTags: ['scope:service-kit'] },
             { sourceTag: 'scope:dev-stack', onlyDependOnLibsWithTags: ['scope:dev-stack'] },
+            { sourceTag: 'scope:jobs', onlyDependOnLibsWithTags: ['scope:jobs', 'scope:persistence', 'scope:method', 'scope:clients', 'scope:contracts'] },
             { sourceTag: 'scope:messaging', onlyDependOnLibsWithTags: ['scope:messaging', 'scope:service-kit', 'scope:clients', 'scope:contracts'] },
           ],
         },

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { JobLifecycle, type HeldJob } from '@rstar/job-lifecycle';
 import type { SearchConfig, SearchReport } from '@rstar/mcts';
-import { MAX_PAGE_SIZE, type SolveJobStore } from '@rstar/persistence';
+import type { SolveJobStore } from '@rstar/persistence';
 import { errorText } from './job-database.js';
 
 /** The worker name a CLI process claims its jobs under. */
@@ -27,12 +28,16 @@ export function processRuns(pid: number): boolean {
  */
 export class SolveJobRecorder {
   private readonly failures: string[] = [];
+  private readonly lifecycle: JobLifecycle;
+  private readonly held = new Map<string, HeldJob>();
 
   constructor(
-    private readonly jobs: SolveJobStore,
+    jobs: SolveJobStore,
     private readonly workerId: string = cliWorkerId(),
     readonly correlationId: string = randomUUID(),
-  ) {}
+  ) {
+    this.lifecycle = new JobLifecycle(jobs);
+  }
 
   /**
    * Creates and claims the job of one search; null (and the failure noted) when the database refused.
@@ -41,14 +46,9 @@ export class SolveJobRecorder {
    */
   async begin(question: string, referenceAnswer: string | null, config: SearchConfig, rolloutsTotal: number = config.rollouts): Promise<string | null> {
     try {
-      const created = await this.jobs.create({ question, referenceAnswer, config, correlationId: this.correlationId });
-      const claimed = await this.jobs.claim(created.id, this.workerId);
-      if (!claimed) throw new Error(`job ${created.id} could not be claimed`);
-      if (claimed.rolloutsTotal !== rolloutsTotal) {
-        const held = await this.jobs.recordProgress(claimed.id, this.workerId, { rolloutsDone: 0, rolloutsTotal, bestAnswer: null, bestQ: null });
-        if (!held) throw new Error(`job ${claimed.id} is no longer held by ${this.workerId}`);
-      }
-      return claimed.id;
+      const job = await this.lifecycle.start({ question, referenceAnswer, config, correlationId: this.correlationId }, this.workerId, rolloutsTotal);
+      this.held.set(job.id, job);
+      return job.id;
     } catch (error) {
       this.note(error);
       return null;
@@ -58,29 +58,28 @@ export class SolveJobRecorder {
   /**
    * A CLI process that was killed (SIGKILL, a crash) leaves its job running with no one to finish it; no queue
    * hands it to another worker as in the deployment. Jobs claimed by a `rstar solve` of this machine whose
-   * process is gone are failed here, by the rule every job change follows (fail as the worker that holds it).
-   * Returns how many.
+   * process is gone are abandoned here. Returns how many.
    */
   async failOrphans(isRunning: (pid: number) => boolean = processRuns, host: string = hostname()): Promise<number> {
-    let failed = 0;
+    const isGone = (workerId: string): boolean => {
+      const pid = orphanPid(workerId, host);
+      return pid !== null && pid !== process.pid && !isRunning(pid);
+    };
     try {
-      const running = await this.jobs.list({ first: MAX_PAGE_SIZE, status: 'running' });
-      for (const job of running.items) {
-        const pid = job.workerId === null ? null : orphanPid(job.workerId, host);
-        if (pid === null || pid === process.pid || isRunning(pid)) continue;
-        if (await this.jobs.fail(job.id, job.workerId ?? '', 'the rstar process running the search exited before it ended')) failed++;
-      }
+      return await this.lifecycle.abandonOrphans(isGone, 'the rstar process running the search exited before it ended');
     } catch (error) {
       this.note(error);
+      return 0;
     }
-    return failed;
   }
 
   /** The search ended: the job succeeds with the answer and the whole tree. False (and noted) when that was not stored. */
   async succeeded(jobId: string | null, report: SearchReport, policyModel: string): Promise<boolean> {
-    if (jobId === null) return false;
+    const job = jobId === null ? undefined : this.held.get(jobId);
+    if (!job) return false;
+    this.held.delete(job.id);
     try {
-      if (!(await this.jobs.complete(jobId, this.workerId, { report, policyModel }))) throw new Error(`job ${jobId} is no longer held by ${this.workerId}`);
+      if (!(await job.complete({ report, policyModel }))) throw new Error(`job ${job.id} is no longer held by ${this.workerId}`);
       return true;
     } catch (error) {
       this.note(error);
@@ -90,9 +89,11 @@ export class SolveJobRecorder {
 
   /** The search threw (interrupted, the policy failed): the job fails with the reason. */
   async failed(jobId: string | null, reason: unknown): Promise<void> {
-    if (jobId === null) return;
+    const job = jobId === null ? undefined : this.held.get(jobId);
+    if (!job) return;
+    this.held.delete(job.id);
     try {
-      if (!(await this.jobs.fail(jobId, this.workerId, errorText(reason)))) throw new Error(`job ${jobId} is no longer held by ${this.workerId}`);
+      if (!(await job.fail(errorText(reason)))) throw new Error(`job ${job.id} is no longer held by ${this.workerId}`);
     } catch (error) {
       this.note(error);
     }

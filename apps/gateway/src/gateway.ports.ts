@@ -1,13 +1,12 @@
 import type { searchV1 } from '@rstar/contracts';
+import type { JobQueue } from '@rstar/job-lifecycle';
 import type { Stores } from '@rstar/persistence';
 
 // What the gateway needs from the outside world, as small interfaces: the real ones (database, JetStream,
 // NATS) are built by openGatewayPorts(); tests hand in doubles for any of them.
 
-/** Puts a stored job on the search workers' queue. */
-export interface JobDispatcher {
-  enqueue(jobId: string, correlationId: string): Promise<void>;
-}
+/** Puts a stored job on the search workers' queue (the lifecycle's queue port). */
+export type JobDispatcher = JobQueue;
 
 /** Live progress events of one job; iteration ends after its final event or on close(). */
 export interface ProgressStream extends AsyncIterable<searchV1.SolveProgressed> {

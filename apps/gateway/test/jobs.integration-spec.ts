@@ -245,7 +245,8 @@ describe('a queue that is down', () => {
       expect(res.body.errors?.[0]?.message).not.toContain('no stream answered');
       const page = await broken.stores.jobs.list({ first: 10 });
       expect(page.items).toHaveLength(1);
-      expect(page.items[0]).toMatchObject({ status: 'failed', error: 'the job could not be queued' });
+      // Abandoned as never queued: no worker (not even a pretend one) ever held it.
+      expect(page.items[0]).toMatchObject({ status: 'failed', error: 'the job could not be queued', workerId: null, attempts: 0 });
     } finally {
       await broken.close();
     }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { OutboxRelay } from '@rstar/job-lifecycle';
 import {
   connectNats,
   NatsGraderClient,
@@ -61,6 +62,7 @@ export async function openSearchPorts(config: SearchConfig): Promise<OpenedSearc
     });
     await trajectories.connect();
     closers.push(() => trajectories.close());
+    const outbox = new OutboxRelay(stores.outbox, trajectories, { logger: new Logger('OutboxRelay') });
 
     const rpc = new NatsRpcClient(nc);
     const policy = new NatsPolicyClient(rpc, { timeoutMs: config.RSTAR_POLICY_TIMEOUT_S * 1000 });
@@ -68,7 +70,7 @@ export async function openSearchPorts(config: SearchConfig): Promise<OpenedSearc
       jobs: stores.jobs,
       queue,
       progress,
-      trajectories,
+      outbox,
       clients: {
         policy,
         sandbox: new NatsSandboxClient(rpc),

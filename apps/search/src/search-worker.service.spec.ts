@@ -28,6 +28,7 @@ describe('SearchWorkerService', () => {
     const nest = await start(ports, { RSTAR_SEARCH_CONCURRENCY: '3' });
     expect(ports.queue.consumed).toHaveLength(1);
     expect(ports.queue.consumed[0]!.options.concurrency).toBe(3);
+    expect(ports.outbox.runs).toBe(1);
     expect(await nest.get(ReadinessRegistry).report()).toEqual({ ready: true, checks: { database: 'up', 'job-consumer': 'up' } });
 
     const job = ports.jobs.add();
@@ -50,6 +51,7 @@ describe('SearchWorkerService', () => {
     expect(options.signal.aborted).toBe(true);
     expect(await handled).toEqual({ action: 'nak', delayMs: 0 });
     expect(ports.jobs.jobs.get(job.id)).toMatchObject({ status: 'queued', workerId: null });
+    expect(ports.outbox.stopped).toBe(1);
     expect(ports.closed).toBe(1);
   });
 

@@ -16,8 +16,11 @@ const RESTART_DELAY_MS = 2_000;
 export class SearchWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SearchWorkerService');
   private readonly stopping = new AbortController();
+  /** The outbox relay stops after the last job is settled, so a job finished while shutting down is sent too. */
+  private readonly relayStopping = new AbortController();
   private readonly runner: SolveJobRunner;
   private consuming: Promise<void> | null = null;
+  private relaying: Promise<void> | null = null;
   private consumerError: string | null = 'not started';
 
   constructor(
@@ -39,6 +42,7 @@ export class SearchWorkerService implements OnApplicationBootstrap, BeforeApplic
       if (this.consumerError !== null) throw new Error(this.consumerError);
     });
     this.consuming = this.consumeUntilStopped();
+    this.relaying = this.ports.outbox.run(this.relayStopping.signal);
     this.logger.log(`worker ${this.config.RSTAR_WORKER_ID} takes jobs, ${this.config.RSTAR_SEARCH_CONCURRENCY} at a time`);
   }
 
@@ -49,6 +53,9 @@ export class SearchWorkerService implements OnApplicationBootstrap, BeforeApplic
     const inFlight = this.runner.inFlight;
     if (inFlight > 0) this.logger.log(`shutting down: handing back ${inFlight} job(s)`);
     await this.consuming;
+    this.ports.outbox.nudge();
+    this.relayStopping.abort();
+    await this.relaying;
   }
 
   /** consume() only returns once stopped; if it fails (NATS away, consumer deleted) it starts again. */

@@ -25,9 +25,13 @@ export interface ProgressSink {
   publish(event: searchV1.SolveProgressed): void;
 }
 
-/** Finished trees for curation (Kafka trajectories.v1). */
-export interface TrajectorySink {
-  publish(event: searchV1.TrajectoryCompleted): Promise<unknown>;
+/**
+ * Publishes what finished jobs left in the outbox (their trees, for Kafka trajectories.v1): the OutboxRelay of
+ * @rstar/job-lifecycle. `nudge` after a job's success; `run` until the worker stops.
+ */
+export interface OutboxPublisher {
+  nudge(): void;
+  run(signal: AbortSignal): Promise<void>;
 }
 
 /** Each resolves when the dependency answers and throws (with a reason) when it does not. */
@@ -37,7 +41,7 @@ export interface SearchPorts {
   jobs: SolveJobStore;
   queue: JobSource;
   progress: ProgressSink;
-  trajectories: TrajectorySink;
+  outbox: OutboxPublisher;
   clients: SearchClients;
   /** The policy model the finished jobs record. */
   policyModel(): Promise<string>;

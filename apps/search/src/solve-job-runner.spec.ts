@@ -1,7 +1,7 @@
 import { searchV1 } from '@rstar/contracts';
 import { RpcCallError, RpcErrorCode } from '@rstar/messaging';
 import { describe, expect, it } from 'vitest';
-import { BlockingPolicy, ConstantPpm, delivery, EqualityGrader, FailingPolicy, fakePorts, type FakePorts } from '../test/doubles.js';
+import { BlockingPolicy, ConstantPpm, delivery, EqualityGrader, FailingPolicy, fakePorts, outboxTrees, type FakePorts } from '../test/doubles.js';
 import { isPermanentFailure, SolveJobRunner, type RunnerLogger } from './solve-job-runner.js';
 
 const { JOB_STATUS_RUNNING: RUNNING, JOB_STATUS_SUCCEEDED: SUCCEEDED, JOB_STATUS_FAILED: FAILED } = searchV1.JobStatus;
@@ -27,7 +27,7 @@ function runner(ports: FakePorts, workerId = 'worker-a'): { runner: SolveJobRunn
 const unavailable = (): RpcCallError => new RpcCallError(RpcErrorCode.NO_RESPONDERS, 'rstar.policy.v1.complete', 'no service answers on rstar.policy.v1.complete');
 
 describe('SolveJobRunner: a job that succeeds', () => {
-  it('claims, searches, records progress, completes, publishes the tree and the final event, then acks', async () => {
+  it('claims, searches, records progress, completes with the tree in the outbox, sends the final event, then acks', async () => {
     const ports = fakePorts();
     const job = ports.jobs.add({ referenceAnswer: '72', problemId: 'gsm8k-17' });
     const d = delivery(job.id);
@@ -38,8 +38,11 @@ describe('SolveJobRunner: a job that succeeds', () => {
     expect(ports.jobs.calls).toEqual([`claim ${job.id} worker-a`, `progress ${job.id} 1/2`, `complete ${job.id}`]);
     expect(ports.jobs.outcomes.get(job.id)?.report).toMatchObject({ answer: '72', evaluator: 'ground-truth', rollouts: 1 });
 
-    expect(ports.trajectories.published).toHaveLength(1);
-    expect(ports.trajectories.published[0]).toMatchObject({ jobId: job.id, problemId: 'gsm8k-17', referenceAnswer: '72', answer: '72', evaluator: 'ground-truth', policyModel: 'smollm2-135m' });
+    const trees = outboxTrees(ports.jobs);
+    expect(trees).toHaveLength(1);
+    expect(trees[0]).toMatchObject({ jobId: job.id, problemId: 'gsm8k-17', referenceAnswer: '72', answer: '72', evaluator: 'ground-truth', policyModel: 'smollm2-135m' });
+    expect(ports.jobs.outbox.messages[0]).toMatchObject({ topic: 'trajectories.v1', key: 'gsm8k-17', headers: { 'x-correlation-id': d.correlationId } });
+    expect(ports.outbox.nudges).toBe(1);
 
     const events = ports.progress.events;
     expect(events.map((e) => [e.status, e.rolloutsDone, e.rolloutsTotal])).toEqual([
@@ -71,17 +74,6 @@ describe('SolveJobRunner: a job that succeeds', () => {
     expect(withBoth.jobs.outcomes.get(j3.id)?.report.evaluator).toBe('ground-truth');
     expect(grader.calls).toContainEqual(['72', '71']);
   });
-
-  it('still acks and sends the final event when Kafka refuses the tree (the tree is stored)', async () => {
-    const ports = fakePorts();
-    ports.trajectories.failWith = new Error('broker down');
-    const job = ports.jobs.add();
-    const { runner: r, logger } = runner(ports);
-    expect(await r.handle(delivery(job.id))).toEqual({ action: 'ack' });
-    expect(ports.jobs.jobs.get(job.id)?.status).toBe('succeeded');
-    expect(ports.progress.events.at(-1)?.status).toBe(SUCCEEDED);
-    expect(logger.lines).toContainEqual(expect.stringMatching(/^error job .*: tree stored but not published on Kafka: broker down$/));
-  });
 });
 
 describe('SolveJobRunner: a job that is not ours (any more)', () => {
@@ -93,7 +85,7 @@ describe('SolveJobRunner: a job that is not ours (any more)', () => {
     expect(await r.handle(delivery('no-such-job'))).toEqual({ action: 'ack' });
     expect(ports.jobs.calls).toEqual([`claim ${done.id} worker-a`, 'claim no-such-job worker-a']);
     expect(ports.progress.events).toEqual([]);
-    expect(ports.trajectories.published).toEqual([]);
+    expect(outboxTrees(ports.jobs)).toEqual([]);
   });
 
   it('publishes nothing and leaves the message to its new owner when complete() loses', async () => {
@@ -106,7 +98,7 @@ describe('SolveJobRunner: a job that is not ours (any more)', () => {
     };
     const { runner: r, logger } = runner(ports);
     expect(await r.handle(delivery(job.id))).toEqual({ action: 'abandon' });
-    expect(ports.trajectories.published).toEqual([]);
+    expect(outboxTrees(ports.jobs)).toEqual([]);
     expect(ports.progress.events.map((e) => e.status)).not.toContain(SUCCEEDED);
     expect(logger.lines).toContainEqual(expect.stringContaining('another worker holds it now'));
   });
@@ -118,7 +110,7 @@ describe('SolveJobRunner: a job that is not ours (any more)', () => {
     expect(await runner(ports).runner.handle(delivery(job.id))).toEqual({ action: 'abandon' });
     expect(ports.jobs.calls).not.toContain(`complete ${job.id}`);
     expect(ports.jobs.jobs.get(job.id)).toMatchObject({ status: 'running', workerId: 'worker-b', attempts: 2 });
-    expect(ports.trajectories.published).toEqual([]);
+    expect(outboxTrees(ports.jobs)).toEqual([]);
   });
 });
 
@@ -141,7 +133,7 @@ describe('SolveJobRunner: failures', () => {
     expect(disposition).toEqual({ action: 'term', reason: 'job failed: no service answers on rstar.policy.v1.complete' });
     expect(ports.jobs.jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'no service answers on rstar.policy.v1.complete' });
     expect(ports.progress.events.at(-1)).toMatchObject({ jobId: job.id, status: FAILED, error: 'no service answers on rstar.policy.v1.complete' });
-    expect(ports.trajectories.published).toEqual([]);
+    expect(outboxTrees(ports.jobs)).toEqual([]);
   });
 
   it('fails at once when retrying cannot help (the model server refused the request)', async () => {
@@ -165,11 +157,12 @@ describe('SolveJobRunner: failures', () => {
     expect(ports.jobs.jobs.get(job.id)).toMatchObject({ status: 'running', workerId: 'worker-b' });
   });
 
-  it('fails a job whose worker died on its last delivery when it comes back once more', async () => {
+  it('abandons a job whose worker died on its last delivery when it comes back once more (no claim in its name)', async () => {
     const ports = fakePorts();
     const job = ports.jobs.add({ status: 'running', workerId: 'dead-worker', attempts: 3 });
     await runner(ports).runner.onExhausted(delivery(job.id, { deliveryCount: 4, lastDelivery: true }));
-    expect(ports.jobs.jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'no worker finished the job in 3 deliveries' });
+    expect(ports.jobs.jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'no worker finished the job in 3 deliveries', attempts: 3, workerId: 'dead-worker' });
+    expect(ports.jobs.calls).toEqual([`abandon ${job.id}`]);
     expect(ports.progress.events).toEqual([{ jobId: job.id, status: FAILED, rolloutsDone: 0, rolloutsTotal: 2, error: 'no worker finished the job in 3 deliveries' }]);
     const finished = ports.jobs.add({ status: 'succeeded' });
     await runner(ports).runner.onExhausted(delivery(finished.id, { deliveryCount: 4 }));

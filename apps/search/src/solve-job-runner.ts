@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { searchV1 } from '@rstar/contracts';
-import { chooseTerminalEvaluator, runSearch, toSearchReport, type SearchDeps, type SearchProgress } from '@rstar/mcts';
-import { RpcCallError, RpcErrorCode, type SolveJobDelivery, type SolveJobDisposition } from '@rstar/messaging';
-import type { SolveJobRecord, SolveJobStore } from '@rstar/persistence';
+import { decideAfterFailure, JobLifecycle, type HeldJob, type RetryPolicy } from '@rstar/job-lifecycle';
+import { chooseTerminalEvaluator, runSearch, toSearchReport, type SearchDeps } from '@rstar/mcts';
+import { RpcCallError, RpcErrorCode, trajectoryRecord, type SolveJobDelivery, type SolveJobDisposition } from '@rstar/messaging';
+import type { SolveJobRecord } from '@rstar/persistence';
 import type { SearchPorts } from './search.ports.js';
 import { toTrajectoryCompleted } from './trajectory-completed.mapper.js';
 
@@ -13,6 +14,8 @@ export interface SolveJobRunnerOptions {
   workerId: string;
   /** How long a job that failed for a transient reason waits before its next delivery. */
   retryDelayMs: number;
+  /** Kafka topic of finished trees (default the contract's, trajectories.v1); tests use their own. */
+  trajectoryTopic?: string;
   logger?: RunnerLogger;
 }
 
@@ -59,54 +62,12 @@ export function progressEvent(
 }
 
 /**
- * Writes a job's progress to the store one write at a time, skipping to the latest when searches report
- * faster than the database answers. A write refused (another worker holds the job now) calls `onTakenOver`.
- */
-class ProgressRecorder {
-  last: SearchProgress | null = null;
-  private next: SearchProgress | null = null;
-  private writing: Promise<void> | null = null;
-
-  constructor(
-    private readonly jobs: SolveJobStore,
-    private readonly job: SolveJobRecord,
-    private readonly workerId: string,
-    private readonly onTakenOver: () => void,
-    private readonly logger: RunnerLogger,
-  ) {}
-
-  record(progress: SearchProgress): void {
-    this.last = progress;
-    this.next = progress;
-    this.writing ??= this.drain();
-  }
-
-  async settle(): Promise<void> {
-    await this.writing;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.next) {
-      const p = this.next;
-      this.next = null;
-      try {
-        const held = await this.jobs.recordProgress(this.job.id, this.workerId, { rolloutsDone: p.done, rolloutsTotal: p.total, bestAnswer: p.bestAnswer, bestQ: p.bestQ });
-        if (!held) this.onTakenOver();
-      } catch (error) {
-        // Progress is informative: the search goes on; the final state is written by complete().
-        this.logger.warn(`job ${this.job.id}: progress not recorded: ${describe(error)}`);
-      }
-    }
-    this.writing = null;
-  }
-}
-
-/**
  * What a search worker does with each delivered job: claim it, run the search with the clients it is given,
  * record progress, and settle the message so that a job is never lost and never completed twice:
  * - claim null (finished or unknown) → ack and drop;
- * - success → complete; only the worker whose complete() wins publishes the tree and the final event; a
- *   worker that lost the job meanwhile leaves the message to the delivery that owns it now (`abandon`);
+ * - success → complete, with the tree for Kafka written to the outbox in the same transaction; only the worker
+ *   whose complete() wins publishes the final event; a worker that lost the job meanwhile leaves the message
+ *   to the delivery that owns it now (`abandon`);
  * - transient failure → release + nak with a delay; permanent failure, or any failure on the last delivery
  *   → fail + FAILED event + term (dead letter);
  * - shutdown → abort the search, release, nak(0) so another instance starts it at once.
@@ -115,12 +76,16 @@ export class SolveJobRunner {
   private readonly running = new Set<AbortController>();
   private stopping = false;
   private readonly logger: RunnerLogger;
+  private readonly lifecycle: JobLifecycle;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(
     private readonly ports: SearchPorts,
     private readonly options: SolveJobRunnerOptions,
   ) {
     this.logger = options.logger ?? new Logger('SolveJobRunner');
+    this.lifecycle = new JobLifecycle(ports.jobs, this.logger);
+    this.retryPolicy = { retryDelayMs: options.retryDelayMs, isPermanent: isPermanentFailure };
   }
 
   /** Searches in flight. */
@@ -136,13 +101,12 @@ export class SolveJobRunner {
 
   readonly handle = async (delivery: SolveJobDelivery): Promise<SolveJobDisposition> => {
     if (this.stopping) return { action: 'nak', delayMs: 0 };
-    const { workerId } = this.options;
-    const job = await this.ports.jobs.claim(delivery.jobId, workerId);
+    const job = await this.lifecycle.claim(delivery.jobId, this.options.workerId);
     if (!job) {
       this.logger.log(`job ${delivery.jobId}: finished already or unknown; message dropped`);
       return { action: 'ack' };
     }
-    this.logger.log(`job ${job.id}: started (attempt ${job.attempts}, delivery ${delivery.deliveryCount} of ${delivery.maxDeliver})`);
+    this.logger.log(`job ${job.id}: started (attempt ${job.record.attempts}, delivery ${delivery.deliveryCount} of ${delivery.maxDeliver})`);
     const controller = new AbortController();
     this.running.add(controller);
     if (this.stopping) controller.abort(new SearchInterrupted('shutdown'));
@@ -155,15 +119,13 @@ export class SolveJobRunner {
     }
   };
 
-  /** A job redelivered after its worker died on the last delivery: it fails, so it does not stay running for ever. */
+  /** A job redelivered after its worker died on the last delivery: abandoned, so it does not stay running for ever. */
   readonly onExhausted = async (delivery: SolveJobDelivery): Promise<void> => {
-    const { workerId } = this.options;
-    const job = await this.ports.jobs.claim(delivery.jobId, workerId);
-    if (!job) return;
     const message = `no worker finished the job in ${delivery.maxDeliver} deliveries`;
-    if (await this.ports.jobs.fail(job.id, workerId, message)) {
-      this.publishProgress(progressEvent(job.id, searchV1.JobStatus.JOB_STATUS_FAILED, 0, job.rolloutsTotal, undefined, message));
-      this.logger.error(`job ${job.id}: failed: ${message}`);
+    if (await this.lifecycle.abandon(delivery.jobId, message)) {
+      const job = await this.ports.jobs.get(delivery.jobId);
+      this.publishProgress(progressEvent(delivery.jobId, searchV1.JobStatus.JOB_STATUS_FAILED, 0, job?.rolloutsTotal ?? 0, undefined, message));
+      this.logger.error(`job ${delivery.jobId}: failed: ${message}`);
     }
   };
 
@@ -181,62 +143,56 @@ export class SolveJobRunner {
     return { policy, sandbox, ppm, evaluator: chooseTerminalEvaluator({ grader, reference: job.referenceAnswer, ppm }) };
   }
 
-  private async search(job: SolveJobRecord, delivery: SolveJobDelivery, controller: AbortController): Promise<SolveJobDisposition> {
-    const { jobs, trajectories } = this.ports;
-    const { workerId } = this.options;
+  private async search(job: HeldJob, delivery: SolveJobDelivery, controller: AbortController): Promise<SolveJobDisposition> {
     const { JOB_STATUS_RUNNING: RUNNING, JOB_STATUS_SUCCEEDED: SUCCEEDED } = searchV1.JobStatus;
-    const recorder = new ProgressRecorder(jobs, job, workerId, () => controller.abort(new SearchInterrupted('taken_over')), this.logger);
-    this.publishProgress(progressEvent(job.id, RUNNING, 0, job.rolloutsTotal));
-    const result = await runSearch(job.question, job.config, this.searchDeps(job), {
+    const record = job.record;
+    job.onTakenOver(() => controller.abort(new SearchInterrupted('taken_over')));
+    this.publishProgress(progressEvent(job.id, RUNNING, 0, record.rolloutsTotal));
+    const result = await runSearch(record.question, record.config, this.searchDeps(record), {
       signal: controller.signal,
       onProgress: (p) => {
-        recorder.record(p);
+        job.progress({ rolloutsDone: p.done, rolloutsTotal: p.total, bestAnswer: p.bestAnswer, bestQ: p.bestQ });
         this.publishProgress(progressEvent(job.id, RUNNING, p.done, p.total, { answer: p.bestAnswer, q: p.bestQ }));
         delivery.working();
       },
     });
-    await recorder.settle();
+    await job.settle();
     controller.signal.throwIfAborted();
     const report = toSearchReport(result);
     const policyModel = await this.ports.policyModel().catch(() => 'unknown');
-    if (!(await jobs.complete(job.id, workerId, { report, policyModel }))) {
+    // The tree for curation goes into the outbox with the job's success, so it reaches Kafka even if Kafka is away now.
+    const message = trajectoryRecord(toTrajectoryCompleted(record, report, policyModel), delivery.correlationId, this.options.trajectoryTopic);
+    if (!(await job.complete({ report, policyModel, message }))) {
       this.logger.warn(`job ${job.id}: finished, but another worker holds it now; its result is theirs to write`);
       return { action: 'abandon' };
     }
-    try {
-      await trajectories.publish(toTrajectoryCompleted(job, report, policyModel));
-    } catch (error) {
-      // The tree is stored; only the curation feed misses it. Retrying the job would not bring it back (it is done).
-      this.logger.error(`job ${job.id}: tree stored but not published on Kafka: ${describe(error)}`);
-    }
-    const done = recorder.last?.done ?? report.rollouts;
-    const total = recorder.last?.total ?? job.rolloutsTotal;
+    this.ports.outbox.nudge();
+    const done = job.lastProgress?.rolloutsDone ?? report.rollouts;
+    const total = job.lastProgress?.rolloutsTotal ?? record.rolloutsTotal;
     this.publishProgress(progressEvent(job.id, SUCCEEDED, done, total, { answer: report.answer, q: report.answerQ }));
     this.logger.log(`job ${job.id}: succeeded with ${report.answer ?? 'no answer'} (Q ${report.answerQ ?? '-'}) in ${report.elapsedMs} ms`);
     return { action: 'ack' };
   }
 
-  private async failed(job: SolveJobRecord, delivery: SolveJobDelivery, signal: AbortSignal, error: unknown): Promise<SolveJobDisposition> {
-    const { jobs } = this.ports;
-    const { workerId } = this.options;
+  private async failed(job: HeldJob, delivery: SolveJobDelivery, signal: AbortSignal, error: unknown): Promise<SolveJobDisposition> {
     const interrupted = signal.aborted && signal.reason instanceof SearchInterrupted ? signal.reason : null;
     if (interrupted?.why === 'taken_over') {
       this.logger.warn(`job ${job.id}: another worker took the job over; this search stops`);
       return { action: 'abandon' };
     }
     if (interrupted?.why === 'shutdown') {
-      const released = await jobs.release(job.id, workerId);
+      const released = await job.release();
       this.logger.log(`job ${job.id}: handed back for another instance (shutdown)`);
       return released ? { action: 'nak', delayMs: 0 } : { action: 'abandon' };
     }
     const message = describe(error);
-    if (!isPermanentFailure(error) && !delivery.lastDelivery) {
-      this.logger.warn(`job ${job.id}: attempt failed (${message}); retried in ${this.options.retryDelayMs} ms`);
-      const released = await jobs.release(job.id, workerId);
-      return released ? { action: 'nak', delayMs: this.options.retryDelayMs } : { action: 'abandon' };
+    const decision = decideAfterFailure(error, delivery.lastDelivery, this.retryPolicy);
+    if (decision.action === 'retry') {
+      this.logger.warn(`job ${job.id}: attempt failed (${message}); retried in ${decision.delayMs} ms`);
+      return (await job.release()) ? { action: 'nak', delayMs: decision.delayMs } : { action: 'abandon' };
     }
-    if (!(await jobs.fail(job.id, workerId, message))) return { action: 'abandon' };
-    this.publishProgress(progressEvent(job.id, searchV1.JobStatus.JOB_STATUS_FAILED, 0, job.rolloutsTotal, undefined, message));
+    if (!(await job.fail(message))) return { action: 'abandon' };
+    this.publishProgress(progressEvent(job.id, searchV1.JobStatus.JOB_STATUS_FAILED, 0, job.record.rolloutsTotal, undefined, message));
     this.logger.error(`job ${job.id}: failed: ${message}`);
     return { action: 'term', reason: `job failed: ${message}` };
   }

@@ -1,11 +1,12 @@
-// Test doubles for the search worker's unit tests: an in-memory job store with the real store's conditional
-// transitions, policy/sandbox/grader clients, and recording sinks. Never used outside tests.
+// Test doubles for the search worker's unit tests: policy/sandbox/grader clients and recording sinks (the
+// in-memory job store is @rstar/job-lifecycle's). Never used outside tests.
 import type { CompletionRequest, CompletionResult, GradeResult, GraderClient, PolicyClient, PpmClient, SandboxClient, SandboxRunResult } from '@rstar/clients';
-import type { searchV1 } from '@rstar/contracts';
-import { parseSearchConfig, type SearchConfigInput } from '@rstar/mcts';
+import { searchV1 } from '@rstar/contracts';
+import { InMemoryJobStore } from '@rstar/job-lifecycle/testing';
 import type { ConsumeOptions, SolveJobDelivery, SolveJobHandler } from '@rstar/messaging';
-import type { JobOutcome, JobProgress, NewSolveJob, Page, SolveJobRecord, SolveJobStore } from '@rstar/persistence';
-import type { JobSource, OpenedSearchPorts, ProgressSink, SearchClients, TrajectorySink } from '../src/search.ports.js';
+import type { JobSource, OpenedSearchPorts, OutboxPublisher, ProgressSink, SearchClients } from '../src/search.ports.js';
+
+export { InMemoryJobStore };
 
 export const ANSWER_STEP = (answer: string): string => `\n<answer>So the answer is \\boxed{${answer}}.<end_of_answer>`;
 
@@ -100,104 +101,6 @@ export class ConstantPpm implements PpmClient {
   }
 }
 
-/** SolveJobStore in memory, with the real store's rules: each transition only from the state it names. */
-export class InMemoryJobStore implements SolveJobStore {
-  readonly jobs = new Map<string, SolveJobRecord>();
-  readonly calls: string[] = [];
-  readonly outcomes = new Map<string, JobOutcome>();
-  /** Runs before recordProgress answers (a test makes another worker take the job over here). */
-  beforeProgress: (id: string) => void = () => undefined;
-  private seq = 0;
-
-  add(fields: Partial<SolveJobRecord> & { config?: SearchConfigInput } = {}): SolveJobRecord {
-    const id = fields.id ?? `job-${++this.seq}`;
-    const { config, ...rest } = fields;
-    const record: SolveJobRecord = {
-      id,
-      question: 'What is 8 * 9?',
-      referenceAnswer: null,
-      problemId: null,
-      status: 'queued',
-      attempts: 0,
-      workerId: null,
-      answer: null,
-      answerQ: null,
-      rolloutsDone: 0,
-      rolloutsTotal: 2,
-      bestAnswer: null,
-      bestQ: null,
-      error: null,
-      apiKeyId: null,
-      correlationId: `corr-${id}`,
-      policyModel: null,
-      elapsedMs: null,
-      createdAt: new Date(0),
-      startedAt: null,
-      finishedAt: null,
-      ...rest,
-      config: parseSearchConfig({ rollouts: 2, width: 2, ...config }),
-    };
-    this.jobs.set(id, record);
-    return record;
-  }
-
-  create(job: NewSolveJob): Promise<SolveJobRecord> {
-    return Promise.resolve(this.add({ question: job.question, referenceAnswer: job.referenceAnswer ?? null, correlationId: job.correlationId }));
-  }
-
-  get(id: string): Promise<SolveJobRecord | null> {
-    return Promise.resolve(this.jobs.get(id) ?? null);
-  }
-
-  claim(id: string, workerId: string): Promise<SolveJobRecord | null> {
-    this.calls.push(`claim ${id} ${workerId}`);
-    const job = this.jobs.get(id);
-    if (!job || (job.status !== 'queued' && job.status !== 'running')) return Promise.resolve(null);
-    Object.assign(job, { status: 'running', workerId, attempts: job.attempts + 1, rolloutsDone: 0, bestAnswer: null, bestQ: null });
-    return Promise.resolve({ ...job });
-  }
-
-  private heldBy(id: string, workerId: string): SolveJobRecord | null {
-    const job = this.jobs.get(id);
-    return job && job.status === 'running' && job.workerId === workerId ? job : null;
-  }
-
-  recordProgress(id: string, workerId: string, progress: JobProgress): Promise<boolean> {
-    this.calls.push(`progress ${id} ${progress.rolloutsDone}/${progress.rolloutsTotal}`);
-    this.beforeProgress(id);
-    const job = this.heldBy(id, workerId);
-    if (job) Object.assign(job, progress);
-    return Promise.resolve(job !== null);
-  }
-
-  complete(id: string, workerId: string, outcome: JobOutcome): Promise<boolean> {
-    this.calls.push(`complete ${id}`);
-    const job = this.heldBy(id, workerId);
-    if (!job) return Promise.resolve(false);
-    Object.assign(job, { status: 'succeeded', answer: outcome.report.answer, answerQ: outcome.report.answerQ, policyModel: outcome.policyModel });
-    this.outcomes.set(id, outcome);
-    return Promise.resolve(true);
-  }
-
-  fail(id: string, workerId: string, error: string): Promise<boolean> {
-    this.calls.push(`fail ${id}`);
-    const job = this.heldBy(id, workerId);
-    if (job) Object.assign(job, { status: 'failed', error });
-    return Promise.resolve(job !== null);
-  }
-
-  release(id: string, workerId: string): Promise<boolean> {
-    this.calls.push(`release ${id}`);
-    const job = this.heldBy(id, workerId);
-    if (job) Object.assign(job, { status: 'queued', workerId: null });
-    return Promise.resolve(job !== null);
-  }
-
-  list(): Promise<Page<SolveJobRecord>> {
-    return Promise.resolve({ items: [...this.jobs.values()], total: this.jobs.size, nextCursor: null });
-  }
-}
-
 export class RecordingProgress implements ProgressSink {
   readonly events: searchV1.SolveProgressed[] = [];
   publish(event: searchV1.SolveProgressed): void {
@@ -205,15 +108,32 @@ export class RecordingProgress implements ProgressSink {
   }
 }
 
-export class RecordingTrajectories implements TrajectorySink {
-  readonly published: searchV1.TrajectoryCompleted[] = [];
-  failWith: Error | null = null;
+/** Counts nudges; run() resolves when its signal aborts. What a job left to publish is in the job store's outbox. */
+export class RecordingOutboxPublisher implements OutboxPublisher {
+  nudges = 0;
+  runs = 0;
+  stopped = 0;
 
-  publish(event: searchV1.TrajectoryCompleted): Promise<unknown> {
-    if (this.failWith) return Promise.reject(this.failWith);
-    this.published.push(event);
-    return Promise.resolve({ partition: 0, offset: '0' });
+  nudge(): void {
+    this.nudges++;
   }
+
+  run(signal: AbortSignal): Promise<void> {
+    this.runs++;
+    return new Promise((resolve) => {
+      const stop = (): void => {
+        this.stopped++;
+        resolve();
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+}
+
+/** The trees finished jobs left in the outbox, decoded as a Kafka consumer would. */
+export function outboxTrees(jobs: InMemoryJobStore): searchV1.TrajectoryCompleted[] {
+  return jobs.outbox.messages.map((m) => searchV1.TrajectoryCompleted.fromJSON(JSON.parse(m.payload)));
 }
 
 /** A queue that hands out nothing by itself; consume() resolves when its signal aborts. */
@@ -248,7 +168,7 @@ export function delivery(jobId: string, fields: Partial<SolveJobDelivery> = {}):
 export interface FakePorts extends OpenedSearchPorts {
   jobs: InMemoryJobStore;
   progress: RecordingProgress;
-  trajectories: RecordingTrajectories;
+  outbox: RecordingOutboxPublisher;
   queue: IdleQueue;
   closed: number;
 }
@@ -258,7 +178,7 @@ export function fakePorts(clients: Partial<SearchClients> = {}): FakePorts {
     jobs: new InMemoryJobStore(),
     queue: new IdleQueue(),
     progress: new RecordingProgress(),
-    trajectories: new RecordingTrajectories(),
+    outbox: new RecordingOutboxPublisher(),
     clients: { policy: new AnsweringPolicy(), sandbox: new OkSandbox(), grader: new EqualityGrader(), ppm: null, ...clients },
     policyModel: () => Promise.resolve('smollm2-135m'),
     probes: { database: () => Promise.resolve() },

@@ -8,6 +8,7 @@ import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxRelay } from '@rstar/job-lifecycle';
 import { SolveJobRunner } from '../src/solve-job-runner.js';
 import type { PolicyClient } from '@rstar/clients';
 import type { SearchPorts } from '../src/search.ports.js';
@@ -31,6 +32,7 @@ let publisher: TrajectoryPublisher;
 const kafka = new Kafka({ clientId: 'search-test', brokers: BROKERS, logLevel: logLevel.NOTHING, connectionTimeout: 3000 });
 const streams: string[] = [];
 const connections: NatsConnection[] = [];
+const relays: { stop: AbortController; relaying: Promise<void> }[] = [];
 
 async function pgQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
@@ -57,6 +59,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const r of relays) r.stop.abort();
+  await Promise.all(relays.map((r) => r.relaying));
   const jsm = nc ? await jetstreamManager(nc) : null;
   for (const s of streams) await jsm?.streams.delete(s).catch(() => undefined);
   for (const c of connections) await c.close().catch(() => undefined);
@@ -81,18 +85,21 @@ async function instance(workerId: string, policy: PolicyClient, queueOptions: So
   const connection = await connectNats(NATS_URL, workerId);
   connections.push(connection);
   const queue = await SolveJobQueue.open(connection, queueOptions);
+  // Each instance has its relay, as each process does: they share the outbox by leases.
+  const relay = new OutboxRelay(stores.outbox, publisher, { holder: workerId, pollMs: 500 });
   const ports: SearchPorts = {
     jobs: stores.jobs,
     queue,
     progress: new SolveProgressBus(connection, { subject: progressSubject }),
-    trajectories: publisher,
+    outbox: relay,
     clients: { policy, sandbox: new OkSandbox(), grader: new EqualityGrader(), ppm: null },
     policyModel: () => Promise.resolve('smollm2-135m'),
     probes: {},
   };
-  const runner = new SolveJobRunner(ports, { workerId, retryDelayMs: 100, logger: { log: () => undefined, warn: () => undefined, error: () => undefined } });
+  const runner = new SolveJobRunner(ports, { workerId, retryDelayMs: 100, trajectoryTopic: topic, logger: { log: () => undefined, warn: () => undefined, error: () => undefined } });
   const stop = new AbortController();
   const consuming = queue.consume(runner.handle, { concurrency: 1, signal: stop.signal, onExhausted: runner.onExhausted });
+  relays.push({ stop, relaying: relay.run(stop.signal) });
   return { connection, queue, runner, stop, consuming };
 }
 

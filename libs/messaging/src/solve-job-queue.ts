@@ -64,6 +64,10 @@ export interface SolveJobQueueOptions {
   duplicateWindowMs?: number;
   /** Dead letters are published here (default the contract's MessageDeadLettered subject). */
   deadLetterSubject?: string;
+  /** The stream that keeps dead letters (default the contract's RSTAR_DEAD_LETTERS). */
+  deadLetterStream?: string;
+  /** How long dead letters are kept. */
+  deadLetterMaxAgeMs?: number;
   /** How long one pull waits for a message before it asks again. */
   pullExpiresMs?: number;
 }
@@ -116,6 +120,7 @@ const DEFAULTS = {
   ackWaitMs: 30_000,
   maxDeliver: 5,
   duplicateWindowMs: 10 * 60_000,
+  deadLetterMaxAgeMs: 30 * 24 * 3600_000,
   pullExpiresMs: 5_000,
   errorNakDelayMs: 5_000,
 };
@@ -134,7 +139,9 @@ export class SolveJobQueue {
   readonly maxDeliver: number;
   private readonly backoffMs: number[];
   private readonly duplicateWindowMs: number;
-  private readonly deadLetterSubject: string;
+  readonly deadLetterSubject: string;
+  readonly deadLetterStream: string;
+  private readonly deadLetterMaxAgeMs: number;
   private readonly pullExpiresMs: number;
   private readonly js: JetStreamClient;
   private consumerReady: Promise<Consumer> | null = null;
@@ -152,6 +159,8 @@ export class SolveJobQueue {
     this.backoffMs = options.backoffMs ?? [];
     this.duplicateWindowMs = options.duplicateWindowMs ?? DEFAULTS.duplicateWindowMs;
     this.deadLetterSubject = options.deadLetterSubject ?? EVENT_SUBJECTS.MessageDeadLettered;
+    this.deadLetterStream = options.deadLetterStream ?? JETSTREAM_STREAMS.MessageDeadLettered;
+    this.deadLetterMaxAgeMs = options.deadLetterMaxAgeMs ?? DEFAULTS.deadLetterMaxAgeMs;
     this.pullExpiresMs = Math.max(1000, options.pullExpiresMs ?? DEFAULTS.pullExpiresMs);
     if (!Number.isInteger(this.maxDeliver) || this.maxDeliver < 1) throw new RangeError('maxDeliver must be an integer >= 1');
     if (this.ackWaitMs < 1000) throw new RangeError('ackWaitMs must be at least 1000');
@@ -159,11 +168,38 @@ export class SolveJobQueue {
     this.js = jetstream(nc);
   }
 
-  /** Opens the queue, creating its stream when it does not exist yet (the consumer is made by the first consume()). */
+  /**
+   * Opens the queue, creating its stream and the dead-letter stream when they do not exist yet (the consumer is
+   * made by the first consume()).
+   */
   static async open(nc: NatsConnection, options: SolveJobQueueOptions = {}): Promise<SolveJobQueue> {
     const queue = new SolveJobQueue(nc, await jetstreamManager(nc), options);
     await queue.ensureStream();
+    await queue.ensureDeadLetterStream();
     return queue;
+  }
+
+  /** Dead letters are kept (limits retention, for `deadLetterMaxAgeMs`) so an operator can read and replay them. */
+  private async ensureDeadLetterStream(): Promise<void> {
+    try {
+      await this.jsm.streams.info(this.deadLetterStream);
+      return;
+    } catch (error) {
+      if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
+    }
+    try {
+      await this.jsm.streams.add({
+        name: this.deadLetterStream,
+        subjects: [this.deadLetterSubject],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        max_age: nanos(this.deadLetterMaxAgeMs),
+      });
+    } catch (error) {
+      await this.jsm.streams.info(this.deadLetterStream).catch(() => {
+        throw error;
+      });
+    }
   }
 
   private async ensureStream(): Promise<void> {
@@ -367,11 +403,16 @@ export class SolveJobQueue {
     });
   }
 
+  /**
+   * Stores the dead letter in its stream, then terminates the message. When JetStream does not store it, the
+   * message is not terminated (it comes back after the ack wait, or stays in the stream past its last delivery):
+   * a dead letter is never lost in between.
+   */
   private async deadLetter(msg: JsMsg, jobId: string | null, reason: string, correlationId: string, options: ConsumeOptions): Promise<void> {
     const h = correlationHeaders(correlationId);
     const event = searchV1.MessageDeadLettered.toJSON({ subject: msg.subject, reason, payload: Buffer.from(msg.data), correlationId });
     try {
-      this.nc.publish(this.deadLetterSubject, JSON.stringify(event), { headers: h });
+      await this.js.publish(this.deadLetterSubject, JSON.stringify(event), { headers: h, expect: { streamName: this.deadLetterStream } });
       // No reason on the wire: servers before 2.10 ignore a "+TERM <reason>" (the dead letter carries it).
       msg.term();
       await this.nc.flush();
@@ -379,6 +420,17 @@ export class SolveJobQueue {
     } catch (error) {
       options.onEvent?.({ kind: 'settle_failed', jobId, error });
     }
+  }
+
+  /** The dead letters kept, oldest first (up to `max`): what an operator reads before replaying or dropping them. */
+  async deadLetters(max = 100): Promise<searchV1.MessageDeadLettered[]> {
+    const info = await this.jsm.streams.info(this.deadLetterStream);
+    const letters: searchV1.MessageDeadLettered[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && letters.length < max; seq++) {
+      const stored = await this.jsm.streams.getMessage(this.deadLetterStream, { seq }).catch(() => null);
+      if (stored) letters.push(searchV1.MessageDeadLettered.fromJSON(JSON.parse(new TextDecoder().decode(stored.data))));
+    }
+    return letters;
   }
 }
 

@@ -96,26 +96,28 @@ export class TrajectoryPublisher {
   }
 
   /** Publishes one finished tree; resolves once the brokers have it. */
-  async publish(event: searchV1.TrajectoryCompleted, correlationId = currentCorrelationId() ?? newCorrelationId()): Promise<{ partition: number; offset: string }> {
+  publish(event: searchV1.TrajectoryCompleted, correlationId = currentCorrelationId() ?? newCorrelationId()): Promise<{ partition: number; offset: string }> {
+    return this.send(trajectoryRecord(event, correlationId, this.topic));
+  }
+
+  /**
+   * Publishes one record as it was encoded (a finished tree kept in the outbox); resolves once the brokers
+   * have it.
+   */
+  async send(record: KafkaRecord): Promise<{ partition: number; offset: string }> {
     if (!this.producer) throw new JobMessagingError(JobMessagingErrorCode.KafkaNotConnected, 'the trajectory publisher is not connected');
     try {
       const [meta] = await this.producer.send({
-        topic: this.topic,
+        topic: record.topic,
         acks: -1,
         compression: CompressionTypes.GZIP,
-        messages: [
-          {
-            key: trajectoryKey(event),
-            value: JSON.stringify(searchV1.TrajectoryCompleted.toJSON(event)),
-            headers: { [CORRELATION_HEADER]: correlationId, [MESSAGE_TYPE_HEADER]: TRAJECTORY_COMPLETED_TYPE },
-          },
-        ],
+        messages: [{ key: record.key, value: record.payload, headers: record.headers }],
       });
       return { partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '-1' };
     } catch (error) {
       throw new JobMessagingError(
         JobMessagingErrorCode.KafkaPublishFailed,
-        `trajectory of job ${event.jobId} not published on ${this.topic}: ${error instanceof Error ? error.message : String(error)}`,
+        `record ${record.key} not published on ${record.topic}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
@@ -125,6 +127,25 @@ export class TrajectoryPublisher {
     this.producer = null;
     await producer?.disconnect();
   }
+}
+
+/** A Kafka record, encoded: what the outbox keeps until it is published. */
+export interface KafkaRecord {
+  topic: string;
+  key: string;
+  /** The value: the message as JSON text. */
+  payload: string;
+  headers: Record<string, string>;
+}
+
+/** A finished tree as its trajectories.v1 record: keyed by problem, JSON by the contract, typed and correlated in headers. */
+export function trajectoryRecord(event: searchV1.TrajectoryCompleted, correlationId: string, topic: string = KAFKA_TOPICS.TrajectoryCompleted): KafkaRecord {
+  return {
+    topic,
+    key: trajectoryKey(event),
+    payload: JSON.stringify(searchV1.TrajectoryCompleted.toJSON(event)),
+    headers: { [CORRELATION_HEADER]: correlationId, [MESSAGE_TYPE_HEADER]: TRAJECTORY_COMPLETED_TYPE },
+  };
 }
 
 /** The record key: the problem id, else the job id. */

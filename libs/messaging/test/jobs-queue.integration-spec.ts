@@ -33,10 +33,10 @@ afterAll(async () => {
   await nc?.close();
 });
 
-function names(): Required<Pick<SolveJobQueueOptions, 'stream' | 'subject' | 'consumer' | 'deadLetterSubject'>> {
+function names(): Required<Pick<SolveJobQueueOptions, 'stream' | 'subject' | 'consumer' | 'deadLetterSubject' | 'deadLetterStream'>> {
   const id = randomUUID().replaceAll('-', '').slice(0, 12);
-  streams.push(`TEST_JOBS_${id}`);
-  return { stream: `TEST_JOBS_${id}`, subject: `test.jobs.${id}`, consumer: `workers_${id}`, deadLetterSubject: `test.deadletter.${id}` };
+  streams.push(`TEST_JOBS_${id}`, `TEST_DEAD_${id}`);
+  return { stream: `TEST_JOBS_${id}`, subject: `test.jobs.${id}`, consumer: `workers_${id}`, deadLetterSubject: `test.deadletter.${id}`, deadLetterStream: `TEST_DEAD_${id}` };
 }
 
 async function extraConnection(): Promise<NatsConnection> {
@@ -260,6 +260,28 @@ describe('SolveJobQueue (real JetStream)', () => {
     expect(handled).toEqual([]);
     expect(events).toContainEqual(expect.objectContaining({ kind: 'dead_lettered', jobId: null }));
     expect(await queue.depth()).toEqual({ pending: 0, inFlight: 0 });
+    // Kept in the dead-letter stream, not only sent to whoever listened at the time.
+    const kept = await queue.deadLetters();
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ reason: event.reason, subject: n.subject, correlationId: event.correlationId });
+  });
+
+  it('does not terminate a message whose dead letter JetStream did not store (it comes back instead)', async () => {
+    const n = names();
+    const queue = await SolveJobQueue.open(nc, { ...n, pullExpiresMs: 1000, ackWaitMs: 1000, maxDeliver: 1 });
+    // The dead-letter stream is gone: no stream stores the letter, so the publish is refused.
+    await (await jetstreamManager(nc)).streams.delete(n.deadLetterStream);
+    await queue.enqueue('job-unstored', 'corr-unstored');
+    const events: QueueEvent[] = [];
+    const stop = new AbortController();
+    const consuming = queue.consume(sync(() => ({ action: 'term', reason: 'job failed: boom' })), { concurrency: 1, signal: stop.signal, onEvent: (e) => events.push(e) });
+    await waitFor(() => events.some((e) => e.kind === 'settle_failed'), 10_000, 'the refused dead letter');
+    stop.abort();
+    await consuming;
+    expect(events.some((e) => e.kind === 'dead_lettered')).toBe(false);
+    // Not terminated: the message is still in the work queue (a workqueue stream drops a message once terminated).
+    const info = await (await jetstreamManager(nc)).streams.info(n.stream);
+    expect(info.state.messages).toBe(1);
   });
 
   it('stops pulling at once when the signal aborts, without waiting for the pull to expire', async () => {

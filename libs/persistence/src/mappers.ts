@@ -2,12 +2,13 @@ import type { NodeReport } from '@rstar/mcts';
 import type { ApiKeyEntity } from './entities/api-key.entity.js';
 import type { DatasetEntity } from './entities/dataset.entity.js';
 import type { ModelEntity } from './entities/model.entity.js';
+import type { OutboxMessageEntity } from './entities/outbox-message.entity.js';
 import type { ProblemEntity } from './entities/problem.entity.js';
 import type { SearchTreeEntity } from './entities/search-tree.entity.js';
 import type { SolveJobEntity } from './entities/solve-job.entity.js';
 import type { TrainingSetEntity } from './entities/training-set.entity.js';
 import type { TreeNodeEntity } from './entities/tree-node.entity.js';
-import type { ApiKeyRecord, DatasetRecord, ModelRecord, ProblemRecord, SearchTreeRecord, SolveJobRecord, TrainingSetRecord } from './records.js';
+import type { ApiKeyRecord, DatasetRecord, ModelRecord, OutboxMessageRecord, ProblemRecord, SearchTreeRecord, SolveJobRecord, TrainingSetRecord } from './records.js';
 
 // Entities → plain records: callers never see an entity, and timestamps (epoch ms in the database) become Dates.
 
@@ -136,5 +137,19 @@ export function toTrainingSetRecord(e: TrainingSetEntity): TrainingSetRecord {
     metadata: e.metadata,
     createdAt: date(e.createdAt),
     updatedAt: date(e.updatedAt),
+  };
+}
+
+export function toOutboxRecord(e: OutboxMessageEntity): OutboxMessageRecord {
+  return {
+    id: e.id,
+    topic: e.topic,
+    key: e.messageKey,
+    payload: e.payload,
+    headers: e.headers,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    createdAt: date(e.createdAt),
+    publishedAt: dateOrNull(e.publishedAt),
   };
 }

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { Db } from './db.js';
-import type { ApiKeyStore, DatasetStore, ModelStore, SearchTreeStore, SolveJobStore, TrainingSetStore } from './stores.js';
+import type { ApiKeyStore, DatasetStore, ModelStore, OutboxStore, SearchTreeStore, SolveJobStore, TrainingSetStore } from './stores.js';
 import { TypeOrmApiKeyStore } from './stores/api-key.store.js';
 import { TypeOrmDatasetStore } from './stores/dataset.store.js';
 import { TypeOrmModelStore } from './stores/model.store.js';
+import { TypeOrmOutboxStore } from './stores/outbox.store.js';
 import { TypeOrmSearchTreeStore } from './stores/search-tree.store.js';
 import { TypeOrmSolveJobStore } from './stores/solve-job.store.js';
 import { TypeOrmTrainingSetStore } from './stores/training-set.store.js';
@@ -15,6 +16,7 @@ export interface Stores {
   apiKeys: ApiKeyStore;
   models: ModelStore;
   trainingSets: TrainingSetStore;
+  outbox: OutboxStore;
 }
 
 export interface OpenStoresOptions {
@@ -33,5 +35,6 @@ export function openStores(dataSource: DataSource, options: OpenStoresOptions = 
     apiKeys: new TypeOrmApiKeyStore(db, now),
     models: new TypeOrmModelStore(db, now),
     trainingSets: new TypeOrmTrainingSetStore(db, now),
+    outbox: new TypeOrmOutboxStore(db, now),
   };
 }

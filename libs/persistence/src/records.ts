@@ -50,6 +50,26 @@ export interface JobProgress {
 export interface JobOutcome {
   report: SearchReport;
   policyModel: string;
+  /** Published after the job is stored as succeeded (the finished tree for curation): written in the same transaction. */
+  message?: NewOutboxMessage;
+}
+
+/** A record for a message broker, kept in the outbox until a relay has published it. */
+export interface NewOutboxMessage {
+  topic: string;
+  key: string;
+  /** The record's value, encoded (JSON text). */
+  payload: string;
+  headers: Record<string, string>;
+}
+
+export interface OutboxMessageRecord extends NewOutboxMessage {
+  id: string;
+  /** Publish attempts that failed so far. */
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  publishedAt: Date | null;
 }
 
 /** The stored tree of a finished job. */

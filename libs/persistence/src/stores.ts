@@ -9,6 +9,8 @@ import type {
   ModelKind,
   ModelRecord,
   NewModel,
+  NewOutboxMessage,
+  OutboxMessageRecord,
   NewProblem,
   NewSolveJob,
   NewTrainingSet,
@@ -43,7 +45,32 @@ export interface SolveJobStore {
   fail(id: string, workerId: string, error: string): Promise<boolean>;
   /** Back to queued (a worker shutting down returns its job); false when not running by `workerId`. */
   release(id: string, workerId: string): Promise<boolean>;
+  /**
+   * Fails a job that no worker will finish: with `heldBy` null a queued job (it never reached the queue), else
+   * a job running by `heldBy` (a worker known to be dead). False when the job is in no such state.
+   */
+  abandon(id: string, reason: string, heldBy: string | null): Promise<boolean>;
   list(options: { first: number; after?: string | null; status?: SolveJobRecord['status'] | null; apiKeyId?: string | null }): Promise<Page<SolveJobRecord>>;
+}
+
+/** Messages written with a finished job, waiting for a relay to publish them (the transactional outbox). */
+export interface OutboxStore {
+  /** Adds a message on its own (the job store adds a finished job's in its transaction). */
+  add(message: NewOutboxMessage): Promise<OutboxMessageRecord>;
+  /**
+   * Up to `limit` unpublished messages that no other relay holds, oldest first, now held by `holder` for
+   * `leaseMs` (a relay that dies lets its lease run out, and another sends them). A holder's own leased
+   * messages count as free to it.
+   */
+  lease(limit: number, holder: string, leaseMs: number): Promise<OutboxMessageRecord[]>;
+  /** Unpublished messages, oldest first, leased or not (for inspection). */
+  pending(limit: number): Promise<OutboxMessageRecord[]>;
+  /** Stamps a message published; false when it was already (another relay got there first). */
+  markPublished(id: string): Promise<boolean>;
+  /** Notes a failed publish (attempts + 1, the error) and ends the lease; the message stays pending. */
+  markFailed(id: string, error: string): Promise<void>;
+  /** Messages not yet published. */
+  countPending(): Promise<number>;
 }
 
 export interface SearchTreeStore {

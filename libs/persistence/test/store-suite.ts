@@ -42,7 +42,7 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
 
     beforeEach(async () => {
       clock = T0;
-      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models', 'training_sets']) {
+      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models', 'training_sets', 'outbox_messages']) {
         await db.dataSource.query(`DELETE FROM ${table}`);
       }
     });
@@ -201,6 +201,73 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
         expect(await stores.jobs.get(job.id)).toMatchObject({ status: 'queued', workerId: null, startedAt: null, attempts: 1 });
         expect(await stores.jobs.release(job.id, 'w1')).toBe(false);
         expect(await stores.jobs.claim(job.id, 'w2')).toMatchObject({ status: 'running', workerId: 'w2', attempts: 2 });
+      });
+
+      it('abandon fails a job never queued (held by nobody) or one held by a dead worker, and nothing else', async () => {
+        const queued = await newJob();
+        expect(await stores.jobs.abandon(queued.id, 'the job could not be queued', 'w1')).toBe(false);
+        tick(5);
+        expect(await stores.jobs.abandon(queued.id, 'the job could not be queued', null)).toBe(true);
+        expect(await stores.jobs.get(queued.id)).toMatchObject({ status: 'failed', error: 'the job could not be queued', workerId: null, finishedAt: new Date(T0 + 5) });
+        expect(await stores.jobs.abandon(queued.id, 'again', null)).toBe(false);
+        expect(await stores.jobs.claim(queued.id, 'w1')).toBeNull();
+
+        const running = await newJob();
+        await stores.jobs.claim(running.id, 'w1');
+        expect(await stores.jobs.abandon(running.id, 'its worker died', null)).toBe(false);
+        expect(await stores.jobs.abandon(running.id, 'its worker died', 'w2')).toBe(false);
+        expect(await stores.jobs.abandon(running.id, 'its worker died', 'w1')).toBe(true);
+        expect(await stores.jobs.get(running.id)).toMatchObject({ status: 'failed', error: 'its worker died' });
+        expect(await stores.jobs.complete(running.id, 'w1', outcome(2))).toBe(false);
+      });
+
+      it('complete adds the outcome\'s message to the outbox in its transaction; a lost completion adds none', async () => {
+        const message = { topic: 'trajectories.v1', key: 'gsm8k-1', payload: '{"jobId":"x"}', headers: { 'x-correlation-id': 'corr-1' } };
+        const job = await newJob();
+        await stores.jobs.claim(job.id, 'w1');
+        expect(await stores.jobs.complete(job.id, 'w2', { ...outcome(2), message })).toBe(false);
+        expect(await stores.outbox.countPending()).toBe(0);
+        tick(10);
+        expect(await stores.jobs.complete(job.id, 'w1', { ...outcome(2), message })).toBe(true);
+        const [pending, ...rest] = await stores.outbox.pending(10);
+        expect(rest).toEqual([]);
+        expect(pending).toMatchObject({ ...message, attempts: 0, lastError: null, createdAt: new Date(T0 + 10), publishedAt: null });
+      });
+
+      it('the outbox hands out pending messages oldest first, counts failed publishes and stamps each published once', async () => {
+        const first = await stores.outbox.add({ topic: 't', key: 'a', payload: '1', headers: {} });
+        tick();
+        const second = await stores.outbox.add({ topic: 't', key: 'b', payload: '2', headers: {} });
+        expect((await stores.outbox.pending(10)).map((m) => m.key)).toEqual(['a', 'b']);
+        expect((await stores.outbox.pending(1)).map((m) => m.key)).toEqual(['a']);
+        await stores.outbox.markFailed(first.id, 'broker down');
+        await stores.outbox.markFailed(first.id, 'broker still down');
+        expect((await stores.outbox.pending(1))[0]).toMatchObject({ id: first.id, attempts: 2, lastError: 'broker still down' });
+        tick();
+        expect(await stores.outbox.markPublished(first.id)).toBe(true);
+        expect(await stores.outbox.markPublished(first.id)).toBe(false);
+        expect((await stores.outbox.pending(10)).map((m) => m.id)).toEqual([second.id]);
+        expect(await stores.outbox.countPending()).toBe(1);
+        await expect(stores.outbox.pending(0)).rejects.toThrow(PersistenceError);
+        await expect(stores.outbox.add({ topic: '', key: 'c', payload: '3', headers: {} })).rejects.toThrow(PersistenceError);
+      });
+
+      it('the outbox leases pending messages to one relay at a time until the lease runs out or a publish fails', async () => {
+        const a = await stores.outbox.add({ topic: 't', key: 'a', payload: '1', headers: {} });
+        tick();
+        await stores.outbox.add({ topic: 't', key: 'b', payload: '2', headers: {} });
+        tick();
+        await stores.outbox.add({ topic: 't', key: 'c', payload: '3', headers: {} });
+        expect((await stores.outbox.lease(2, 'relay-1', 1000)).map((m) => m.key)).toEqual(['a', 'b']);
+        expect((await stores.outbox.lease(5, 'relay-2', 1000)).map((m) => m.key)).toEqual(['c']);
+        expect(await stores.outbox.lease(5, 'relay-3', 1000)).toEqual([]);
+        expect((await stores.outbox.lease(5, 'relay-2', 1000)).map((m) => m.key)).toEqual(['c']);
+        await stores.outbox.markFailed(a.id, 'broker down');
+        expect((await stores.outbox.lease(5, 'relay-3', 1000)).map((m) => m.key)).toEqual(['a']);
+        tick(1001);
+        expect((await stores.outbox.lease(5, 'relay-4', 1000)).map((m) => m.key)).toEqual(['a', 'b', 'c']);
+        expect(await stores.outbox.countPending()).toBe(3);
+        await expect(stores.outbox.lease(1, '', 1000)).rejects.toThrow(PersistenceError);
       });
 
       it('lists newest first across pages, with filters and totals', async () => {

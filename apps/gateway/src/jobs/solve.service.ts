@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JobLifecycle, JobNotQueuedError } from '@rstar/job-lifecycle';
 import type { JobStatus, Page, SearchTreeRecord, SolveJobRecord, Stores } from '@rstar/persistence';
 import { isAdmin, principalKeyId, type Principal } from '../auth/principal.js';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error.js';
@@ -8,20 +9,20 @@ import { isFinalProgress, isFinished, progressFromEvent, progressFromRecord } fr
 import type { SolveInput, SolveProgress } from './solve-job.types.js';
 import { checkProblemText, checkReferenceAnswer, problemSource, searchConfigOf } from './solve-input.validator.js';
 
-/** The worker id under which the gateway fails a job it could not queue (the store only fails claimed jobs). */
-const GATEWAY_WORKER_ID = 'gateway';
-
 /** Solve jobs as the GraphQL API sees them: create-and-queue, read, list, follow. */
 @Injectable()
 export class SolveService {
   private readonly logger = new Logger(SolveService.name);
+  private readonly lifecycle: JobLifecycle;
 
   constructor(
     @Inject(STORES) private readonly stores: Pick<Stores, 'jobs' | 'trees' | 'datasets'>,
     @Inject(JOB_DISPATCHER) private readonly dispatcher: JobDispatcher,
     @Inject(PROGRESS_FEED) private readonly progress: ProgressFeed,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.lifecycle = new JobLifecycle(stores.jobs, this.logger);
+  }
 
   /** Validates, stores the job (queued), puts it on the work queue. */
   async solve(input: SolveInput, principal: Principal, correlationId: string): Promise<SolveJobRecord> {
@@ -44,23 +45,13 @@ export class SolveService {
       problemId = problem.id;
       referenceAnswer ??= problem.answer;
     }
-    const job = await this.stores.jobs.create({ question, referenceAnswer, problemId, config, apiKeyId: principalKeyId(principal), correlationId });
     try {
-      await this.dispatcher.enqueue(job.id, correlationId);
+      return await this.lifecycle.submit({ question, referenceAnswer, problemId, config, apiKeyId: principalKeyId(principal), correlationId }, this.dispatcher);
     } catch (error) {
-      this.logger.error(`job ${job.id} could not be queued: ${error instanceof Error ? error.message : String(error)}`);
-      // Nothing will ever run it: record that, so the job does not look queued for ever.
-      await this.failUnqueued(job.id);
-      throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'the job could not be queued; try again later', {}, { cause: error });
-    }
-    return job;
-  }
-
-  private async failUnqueued(jobId: string): Promise<void> {
-    try {
-      if (await this.stores.jobs.claim(jobId, GATEWAY_WORKER_ID)) await this.stores.jobs.fail(jobId, GATEWAY_WORKER_ID, 'the job could not be queued');
-    } catch (error) {
-      this.logger.error(`job ${jobId} stays queued without a queue message: ${error instanceof Error ? error.message : String(error)}`);
+      if (!(error instanceof JobNotQueuedError)) throw error;
+      // The lifecycle stored the job as failed: it does not look queued for ever.
+      this.logger.error(error.message);
+      throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'the job could not be queued; try again later', {}, { cause: error.cause });
     }
   }
 

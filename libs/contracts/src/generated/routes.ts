@@ -18,6 +18,7 @@ export const EVENT_SUBJECTS = {
 
 /** JetStream streams that keep a message, by message. */
 export const JETSTREAM_STREAMS = {
+  'MessageDeadLettered': 'RSTAR_DEAD_LETTERS',
   'SolveJobQueued': 'RSTAR_SOLVE_JOBS',
 } as const;
 

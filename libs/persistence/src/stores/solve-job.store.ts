@@ -10,6 +10,7 @@ import { PersistenceError } from '../errors.js';
 import { toJobRecord, toNodeEntity } from '../mappers.js';
 import { JOB_STATUSES, type JobOutcome, type JobProgress, type NewSolveJob, type Page, type SolveJobRecord } from '../records.js';
 import type { SolveJobStore } from '../stores.js';
+import { insertOutboxMessage } from './outbox.store.js';
 
 const CURSOR = 'jobs';
 
@@ -87,7 +88,7 @@ export class TypeOrmSolveJobStore implements SolveJobStore {
   }
 
   complete(id: string, workerId: string, outcome: JobOutcome): Promise<boolean> {
-    const { report, policyModel } = outcome;
+    const { report, policyModel, message } = outcome;
     const now = this.now();
     return this.db.tx(async (m) => {
       const won = await this.transition(m, id, workerId, {
@@ -117,6 +118,7 @@ export class TypeOrmSolveJobStore implements SolveJobStore {
       for (const chunk of chunks(nodes, this.db.rowsPerInsert(TreeNodeEntity))) {
         await m.createQueryBuilder().insert().into(TreeNodeEntity).values(chunk).updateEntity(false).execute();
       }
+      if (message) await insertOutboxMessage(m, message, now);
       return true;
     });
   }
@@ -128,6 +130,17 @@ export class TypeOrmSolveJobStore implements SolveJobStore {
 
   release(id: string, workerId: string): Promise<boolean> {
     return this.db.run((m) => this.transition(m, id, workerId, { status: 'queued', workerId: null, startedAt: null, updatedAt: this.now() }));
+  }
+
+  abandon(id: string, reason: string, heldBy: string | null): Promise<boolean> {
+    const now = this.now();
+    return this.db.run(async (m) => {
+      const q = m.createQueryBuilder().update(SolveJobEntity).set({ status: 'failed', error: reason, updatedAt: now, finishedAt: now });
+      if (heldBy === null) q.where("id = :id AND status = 'queued'", { id });
+      else q.where("id = :id AND status = 'running' AND worker_id = :heldBy", { id, heldBy });
+      const result = await q.execute();
+      return result.affected === 1;
+    });
   }
 
   async list(options: { first: number; after?: string | null; status?: SolveJobRecord['status'] | null; apiKeyId?: string | null }): Promise<Page<SolveJobRecord>> {

@@ -20,6 +20,7 @@ EVENT_SUBJECTS: Final[dict[str, str]] = {
 
 # JetStream streams that keep a message, by message.
 JETSTREAM_STREAMS: Final[dict[str, str]] = {
+    "MessageDeadLettered": "RSTAR_DEAD_LETTERS",
     "SolveJobQueued": "RSTAR_SOLVE_JOBS",
 }
 

@@ -1,0 +1,1 @@
+export { InMemoryJobStore, InMemoryOutbox } from './in-memory-stores.js';
