@@ -12,8 +12,10 @@ const NAMESPACE = 'rstar';
 const LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/component'];
 const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
 // The platform's own services: GET /readyz + /healthz on their HTTP port, which RSTAR_HTTP_PORT names.
-const SERVICES = { gateway: 4000, search: 4010, policy: 4020, ppm: 4030, sandbox: 4040 };
-const GRACE = { gateway: 30, search: 120, policy: 30, ppm: 30, sandbox: 30 };
+const SERVICES = { gateway: 4000, search: 4010, policy: 4020, ppm: 4030, sandbox: 4040, curation: 4050 };
+// Services that speak NATS (curation only reads Kafka and writes Postgres).
+const NATS_CLIENTS = new Set(['gateway', 'search', 'policy', 'ppm', 'sandbox']);
+const GRACE = { gateway: 30, search: 120, policy: 30, ppm: 30, sandbox: 30, curation: 30 };
 // Secrets that gpu-prod expects from the operator's secret store (and the base ships as placeholders).
 const EXTERNAL_SECRETS = { 'rstar-database': ['url', 'password'], 'rstar-admin': ['token'] };
 
@@ -74,7 +76,7 @@ function rules(name, objs) {
       if (g?.path !== path || portNumber(c, g?.port) !== port) serviceProblems.push(`${svc} ${probe} is not GET ${path} on ${port}`);
     }
     if (w.spec.template.spec.terminationGracePeriodSeconds !== GRACE[svc]) serviceProblems.push(`${svc} terminationGracePeriodSeconds is not ${GRACE[svc]}`);
-    if (!c.env?.some((e) => e.name === 'RSTAR_NATS_URL')) serviceProblems.push(`${svc} has no RSTAR_NATS_URL`);
+    if (NATS_CLIENTS.has(svc) && !c.env?.some((e) => e.name === 'RSTAR_NATS_URL')) serviceProblems.push(`${svc} has no RSTAR_NATS_URL`);
     const svcObj = byKind('Service').find((s) => s.metadata.name === svc);
     if (!svcObj?.spec.ports.some((p) => p.port === port)) serviceProblems.push(`no Service ${svc} on ${port}`);
   }

@@ -3,7 +3,7 @@
 #
 #   docker build -f tools/docker/node-service.Dockerfile --build-arg SERVICE=gateway \
 #     -t ghcr.io/rstar-platform/gateway:0.1.0 .
-#   ... SERVICE=search | policy | ppm | model-server     (target `service`, the default)
+#   ... SERVICE=search | curation | policy | ppm | model-server     (target `service`, the default)
 #   ... --build-arg SERVICE=sandbox --target sandbox    (adds bubblewrap and the Python runtime venv)
 #   ... --target cpu-models -t ghcr.io/rstar-platform/cpu-models:0.1.0   (GGUF files from models/)
 #

@@ -12,7 +12,7 @@ import { KAFKA_TOPICS } from '@rstar/contracts';
 import { workspaceRoot } from '@rstar/workspace';
 
 /** Ports of the suite's own deployment, away from a developer's `tools/dev up` (4000…, 8000). */
-const E2E_PORTS = { gateway: 14000, search: 14010, policy: 14020, sandbox: 14040, modelServer: 18000 };
+const E2E_PORTS = { gateway: 14000, search: 14010, policy: 14020, sandbox: 14040, curation: 14050, modelServer: 18000 };
 
 export interface GraphqlReply<T> {
   status: number;
@@ -36,7 +36,9 @@ export class E2eDeployment {
     this.adminUrl = base.databaseUrl;
     const url = new URL(base.databaseUrl);
     url.pathname = `/${database}`;
-    this.config = { ...base, databaseUrl: url.toString(), ports: E2E_PORTS, adminToken: this.adminToken, jobAckWaitS: 8, logLevel: 'info' };
+    // A consumer group of its own: a developer's curation service must not take this deployment's trees.
+    const curationGroupId = `rstar-curation-${database}`;
+    this.config = { ...base, databaseUrl: url.toString(), ports: E2E_PORTS, adminToken: this.adminToken, jobAckWaitS: 8, logLevel: 'info', curationGroupId };
     this.stack = new ProcessStack({ dir: mkdtempSync(join(tmpdir(), 'rstar-e2e-')), detached: false, onStatus: (m) => process.stderr.write(`[e2e] ${m}\n`) });
   }
 

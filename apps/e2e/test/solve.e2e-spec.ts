@@ -123,8 +123,22 @@ describe('the deployment solves a GSM8K problem with the real CPU model', () => 
     expect(records).toHaveLength(1);
     expect((records[0]!.value['nodes'] as unknown[]).length).toBe(job.tree!.nodeCount);
     expect(records[0]!.headers['x-correlation-id']).toMatch(/\S+/);
+
+    // …and curated: the problem has a reference answer, so the tree is training data for the round.
+    const curated = await curatedTrees(solve.id, 1);
+    expect(curated[0]).toMatchObject({ problem_id: problemId, round: 1 });
   });
 });
+
+/** The curation rows of a job, once there are at least `atLeast` (the curation service consumes Kafka on its own time). */
+async function curatedTrees(jobId: string, atLeast: number, timeoutMs = 60_000): Promise<{ problem_id: string; round: number; trace_count: number }[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await deployment.sql<{ problem_id: string; round: number; trace_count: number }>('SELECT problem_id, round, trace_count FROM curated_trees WHERE job_id = $1', [jobId]);
+    if (rows.length >= atLeast || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 describe('a search worker killed in the middle of a job', () => {
   it('leaves the job to the next worker, which completes it exactly once', async () => {
@@ -152,6 +166,13 @@ describe('a search worker killed in the middle of a job', () => {
     expect(Number(trees[0]!.n)).toBe(1);
     const records = (await deployment.trajectoryRecords(problemId, 2)).filter((r) => r.value['jobId'] === solve.id);
     expect(records).toHaveLength(1);
+
+    // The curation consumer killed too, and started again: the tree is curated exactly once.
+    await curatedTrees(solve.id, 1);
+    await deployment.stack.kill('curation', 'SIGKILL');
+    await deployment.restart('curation');
+    await new Promise((r) => setTimeout(r, 2000)); // a re-read record would be curated meanwhile
+    expect(await curatedTrees(solve.id, 2, 0)).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { BaseServiceConfig, IsDatabaseUrl, IsEnvBoolean, Secret } from '@rstar/service-kit';
-import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { BaseServiceConfig, IsDatabaseUrl, IsEnvBoolean, IsKafkaBrokers, Secret } from '@rstar/service-kit';
+import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 
 /**
  * The search worker's environment (property names are the variable names; initialisers are the defaults:
@@ -25,8 +25,7 @@ export class SearchConfig extends BaseServiceConfig {
   RSTAR_DATABASE_MIGRATE = false;
 
   /** Comma-separated host:port of the Kafka bootstrap brokers (finished trees go to trajectories.v1). */
-  @IsString()
-  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'RSTAR_KAFKA_BROKERS must be host:port[,host:port…]' })
+  @IsKafkaBrokers()
   RSTAR_KAFKA_BROKERS = '127.0.0.1:9092';
 
   /** Partitions of trajectories.v1 when this worker is the one that creates it. */

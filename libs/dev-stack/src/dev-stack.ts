@@ -9,17 +9,19 @@ export interface DevStackConfig {
   natsUrl: string;
   databaseUrl: string;
   kafkaBrokers: string;
-  ports: { gateway: number; search: number; policy: number; sandbox: number; modelServer: number };
+  ports: { gateway: number; search: number; policy: number; sandbox: number; curation: number; modelServer: number };
   model: string;
   threads: number;
   adminToken: string;
   /** Seconds before JetStream hands an unacknowledged job to another search instance. */
   jobAckWaitS: number;
+  /** Kafka consumer group of the curation service (a deployment of its own needs a group of its own). */
+  curationGroupId: string;
   logLevel: string;
 }
 
 /** Start order: a service starts after what it needs (the gateway migrates the database the search workers use); stop in reverse. */
-export const DEV_STACK_ORDER = ['model-server', 'policy', 'sandbox', 'gateway', 'search'] as const;
+export const DEV_STACK_ORDER = ['model-server', 'policy', 'sandbox', 'gateway', 'search', 'curation'] as const;
 export type DevStackService = (typeof DEV_STACK_ORDER)[number];
 
 /** The apps whose bundles the stack runs (dist/apps/<app>/main.js). */
@@ -29,6 +31,7 @@ export const DEV_STACK_APPS: Record<DevStackService, string> = {
   sandbox: 'sandbox',
   search: 'search',
   gateway: 'gateway',
+  curation: 'curation',
 };
 
 export function devStackConfig(root: string, env: NodeJS.ProcessEnv = process.env): DevStackConfig {
@@ -49,12 +52,14 @@ export function devStackConfig(root: string, env: NodeJS.ProcessEnv = process.en
       search: port('RSTAR_SEARCH_PORT', 4010),
       policy: port('RSTAR_POLICY_PORT', 4020),
       sandbox: port('RSTAR_SANDBOX_PORT', 4040),
+      curation: port('RSTAR_CURATION_PORT', 4050),
       modelServer: port('RSTAR_MODEL_SERVER_PORT', 8000),
     },
     model: env['RSTAR_MODEL'] ?? 'smollm2-135m',
     threads: Number(env['RSTAR_THREADS'] ?? 2),
     adminToken: env['RSTAR_ADMIN_TOKEN'] ?? '',
     jobAckWaitS: Number(env['RSTAR_JOB_ACK_WAIT_S'] ?? 30),
+    curationGroupId: env['RSTAR_KAFKA_GROUP_ID'] ?? 'rstar-curation',
     logLevel: env['RSTAR_LOG_LEVEL'] ?? 'info',
   };
 }
@@ -104,6 +109,12 @@ export function devStackServices(c: DevStackConfig, only: readonly DevStackServi
       command: [node, bundle('gateway')],
       env: { ...common, RSTAR_HTTP_PORT: String(c.ports.gateway), RSTAR_DATABASE_URL: c.databaseUrl, ...(c.adminToken ? { RSTAR_ADMIN_TOKEN: c.adminToken } : {}) },
       readyUrl: url(c.ports.gateway, '/readyz'),
+    },
+    curation: {
+      name: 'curation',
+      command: [node, bundle('curation')],
+      env: { ...common, RSTAR_HTTP_PORT: String(c.ports.curation), RSTAR_DATABASE_URL: c.databaseUrl, RSTAR_KAFKA_BROKERS: c.kafkaBrokers, RSTAR_KAFKA_GROUP_ID: c.curationGroupId },
+      readyUrl: url(c.ports.curation, '/readyz'),
     },
   };
   return only.map((s) => specs[s]);

@@ -80,7 +80,8 @@ describe('devStackServices', () => {
   it('wires every service to the same infrastructure and its own port', () => {
     const config = devStackConfig('/repo', { RSTAR_GATEWAY_PORT: '14000', RSTAR_PG_PORT: '6543' });
     const specs = devStackServices(config);
-    expect(specs.map((s) => s.name)).toEqual(['model-server', 'policy', 'sandbox', 'gateway', 'search']);
+    expect(specs.map((s) => s.name)).toEqual(['model-server', 'policy', 'sandbox', 'gateway', 'search', 'curation']);
+    expect(specs.find((s) => s.name === 'curation')!.env).toMatchObject({ RSTAR_HTTP_PORT: '4050', RSTAR_KAFKA_GROUP_ID: 'rstar-curation', RSTAR_DATABASE_URL: 'postgresql://rstar:rstar@127.0.0.1:6543/rstar' });
     const gateway = specs.find((s) => s.name === 'gateway')!;
     expect(gateway.env).toMatchObject({ RSTAR_HTTP_PORT: '14000', RSTAR_DATABASE_URL: 'postgresql://rstar:rstar@127.0.0.1:6543/rstar' });
     expect(gateway.readyUrl).toBe('http://127.0.0.1:14000/readyz');

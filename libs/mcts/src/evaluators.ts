@@ -14,9 +14,12 @@ export interface TerminalEvaluator {
 /** Grading attempts per answer: a grader error (a timeout, a worker that died) is retried once. */
 const GRADE_ATTEMPTS = 2;
 
+/** The evaluator name a tree scored against the ground truth reports (the trees curation takes). */
+export const GROUND_TRUTH_EVALUATOR = 'ground-truth';
+
 /** Data synthesis (terminal-guided): +1 when the answer equals the ground truth, -1 otherwise. */
 export class GroundTruthEvaluator implements TerminalEvaluator {
-  readonly name = 'ground-truth';
+  readonly name = GROUND_TRUTH_EVALUATOR;
 
   constructor(
     private readonly grader: GraderClient,

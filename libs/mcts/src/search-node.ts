@@ -1,10 +1,12 @@
 import type { ParsedStep } from '@rstar/step-format';
 
 /** Why a node ends its trajectory. */
-export type TerminalReason = 'answer' | 'code_errors' | 'repeated_step' | 'max_depth' | 'context_full' | 'exhausted' | 'no_candidates';
+export const TERMINAL_REASONS = ['answer', 'code_errors', 'repeated_step', 'max_depth', 'context_full', 'exhausted', 'no_candidates'] as const;
+export type TerminalReason = (typeof TERMINAL_REASONS)[number];
 
 /** A step's execution failure, or `truncated` for a step that hit its token limit. */
-export type StepErrorKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'output_limit' | 'internal' | 'truncated';
+export const STEP_ERROR_KINDS = ['syntax', 'runtime', 'timeout', 'memory', 'output_limit', 'internal', 'truncated'] as const;
+export type StepErrorKind = (typeof STEP_ERROR_KINDS)[number];
 
 export interface SearchNode {
   id: number;

@@ -4,11 +4,14 @@ import type { SearchResult } from './search.js';
 import type { SearchStats } from './step-expander.js';
 
 /** One node as reported to users (`--json`) and stored: plain data, no methods. */
+export const NODE_KINDS = ['root', 'code', 'final_code', 'answer', 'truncated'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
 export interface NodeReport {
   id: number;
   parentId: number | null;
   depth: number;
-  kind: 'root' | 'code' | 'final_code' | 'answer' | 'truncated';
+  kind: NodeKind;
   text: string;
   reasoning: string;
   code: string;

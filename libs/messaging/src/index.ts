@@ -10,3 +10,4 @@ export * from './nats-grader-client.js';
 export * from './solve-job-queue.js';
 export * from './solve-progress-bus.js';
 export * from './trajectory-publisher.js';
+export * from './trajectory-consumer.js';

@@ -3,6 +3,7 @@ import { searchV1 } from '@rstar/contracts';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobMessagingError } from '../src/solve-job-queue.js';
+import { TrajectoryConsumer, type SkippedRecord } from '../src/trajectory-consumer.js';
 import { MESSAGE_TYPE_HEADER, TRAJECTORY_COMPLETED_TYPE, TrajectoryPublisher } from '../src/trajectory-publisher.js';
 
 // Real Kafka 4 in KRaft mode (tools/infra up); the test makes its own topic and deletes it.
@@ -119,4 +120,53 @@ describe('TrajectoryPublisher (real Kafka)', () => {
     const idle = new TrajectoryPublisher({ brokers: BROKERS, topic });
     await expect(idle.publish(trajectory('job-3', undefined))).rejects.toBeInstanceOf(JobMessagingError);
   });
+});
+
+describe('TrajectoryConsumer (real Kafka)', () => {
+  async function until(predicate: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('hands each tree to the handler with its correlation id, skips a record that breaks the contract, and retries a failed handler', async () => {
+    const groupId = `curation-test-${randomUUID()}`;
+    await publisher.send({ topic, key: 'junk', payload: '{"jobId": 5}', headers: { [MESSAGE_TYPE_HEADER]: TRAJECTORY_COMPLETED_TYPE } });
+    await publisher.publish(trajectory('job-c1', 'problem-c'), 'corr-c1');
+    const seen: string[] = [];
+    const skipped: SkippedRecord[] = [];
+    let failures = 1;
+    const consumer = new TrajectoryConsumer({ brokers: BROKERS, groupId, topic, retryDelayMs: 100 });
+    const handler = (event: searchV1.TrajectoryCompleted, meta: { correlationId: string }): Promise<void> => {
+      if (event.jobId === 'job-c1' && failures-- > 0) return Promise.reject(new Error('database away'));
+      seen.push(`${event.jobId}/${meta.correlationId}`);
+      return Promise.resolve();
+    };
+    const retried: unknown[] = [];
+    await consumer.start(handler, { onSkipped: (r) => skipped.push(r), onRetry: (e) => retried.push(e) });
+    try {
+      await until(() => seen.includes('job-c1/corr-c1') && skipped.length > 0, 'the tree and the skipped record');
+      expect(skipped.map((r) => r.reason)).toEqual([expect.stringMatching(/^malformed payload: invalid TrajectoryCompleted/)]);
+      expect(retried).toHaveLength(1);
+    } finally {
+      await consumer.stop();
+    }
+
+    // The group committed what it handled: a new consumer of the group reads only what came after.
+    await publisher.publish(trajectory('job-c2', 'problem-c'), 'corr-c2');
+    const again = new TrajectoryConsumer({ brokers: BROKERS, groupId, topic });
+    const later: string[] = [];
+    await again.start((event) => {
+      later.push(event.jobId);
+      return Promise.resolve();
+    });
+    try {
+      await until(() => later.includes('job-c2'), 'the record published after the commit');
+      expect(later.filter((id) => id.startsWith('job-c'))).toEqual(['job-c2']);
+    } finally {
+      await again.stop();
+    }
+  }, 90_000);
 });

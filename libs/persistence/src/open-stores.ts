@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { Db } from './db.js';
-import type { ApiKeyStore, DatasetStore, ModelStore, OutboxStore, SearchTreeStore, SolveJobStore, TrainingSetStore } from './stores.js';
+import type { ApiKeyStore, CurationStore, DatasetStore, ModelStore, OutboxStore, SearchTreeStore, SolveJobStore, TrainingSetStore } from './stores.js';
 import { TypeOrmApiKeyStore } from './stores/api-key.store.js';
+import { TypeOrmCurationStore } from './stores/curation.store.js';
 import { TypeOrmDatasetStore } from './stores/dataset.store.js';
 import { TypeOrmModelStore } from './stores/model.store.js';
 import { TypeOrmOutboxStore } from './stores/outbox.store.js';
@@ -17,6 +18,7 @@ export interface Stores {
   models: ModelStore;
   trainingSets: TrainingSetStore;
   outbox: OutboxStore;
+  curation: CurationStore;
 }
 
 export interface OpenStoresOptions {
@@ -36,5 +38,6 @@ export function openStores(dataSource: DataSource, options: OpenStoresOptions = 
     models: new TypeOrmModelStore(db, now),
     trainingSets: new TypeOrmTrainingSetStore(db, now),
     outbox: new TypeOrmOutboxStore(db, now),
+    curation: new TypeOrmCurationStore(db, now),
   };
 }

@@ -186,3 +186,36 @@ export interface NewTrainingSet {
   recordCount: number;
   metadata?: Record<string, unknown>;
 }
+
+export type CuratedKind = 'sft' | 'pair';
+
+/** What curation made of one finished tree: its training records and the counts of what it left out. */
+export interface CuratedTree {
+  jobId: string;
+  problemId: string;
+  round: number;
+  counts: Record<string, number>;
+  /** SFT traces and PPM pairs, each with its id (unique within the tree) and its JSON record. */
+  records: { kind: CuratedKind; id: string; record: Record<string, unknown> }[];
+}
+
+export interface CuratedRecord {
+  jobId: string;
+  kind: CuratedKind;
+  id: string;
+  round: number;
+  problemId: string;
+  record: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface CurationSummary {
+  round: number;
+  trees: number;
+  /** Problems with at least one tree curated. */
+  problems: number;
+  /** Problems with at least one SFT trace (a correct, error-free trajectory). */
+  covered: number;
+  traces: number;
+  pairs: number;
+}

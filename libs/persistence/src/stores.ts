@@ -2,6 +2,10 @@ import type {
   ApiKeyCheck,
   ApiKeyRecord,
   ApiKeyRole,
+  CuratedKind,
+  CuratedRecord,
+  CuratedTree,
+  CurationSummary,
   DatasetRecord,
   ImportResult,
   JobOutcome,
@@ -71,6 +75,18 @@ export interface OutboxStore {
   markFailed(id: string, error: string): Promise<void>;
   /** Messages not yet published. */
   countPending(): Promise<number>;
+}
+
+/** The training records curation made of finished trees, kept once per tree (job). */
+export interface CurationStore {
+  /**
+   * Stores a tree's records in one transaction. False, and nothing written, when the tree (its job) was
+   * curated already: a tree delivered twice never adds a record twice.
+   */
+  saveTree(tree: CuratedTree): Promise<boolean>;
+  /** Records of one kind and round, in the order they were curated. */
+  records(kind: CuratedKind, round: number, options: { first: number; after?: string | null }): Promise<Page<CuratedRecord>>;
+  summary(round: number): Promise<CurationSummary>;
 }
 
 export interface SearchTreeStore {

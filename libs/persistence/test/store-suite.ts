@@ -42,7 +42,7 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
 
     beforeEach(async () => {
       clock = T0;
-      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models', 'training_sets', 'outbox_messages']) {
+      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models', 'training_sets', 'outbox_messages', 'curated_trees', 'curated_records']) {
         await db.dataSource.query(`DELETE FROM ${table}`);
       }
     });
@@ -321,6 +321,51 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
         await expect(stores.jobs.list({ first: 2, after: foreign })).rejects.toMatchObject({ code: 'INVALID' });
         await expect(stores.jobs.list({ first: 0 })).rejects.toMatchObject({ code: 'INVALID' });
         await expect(stores.jobs.list({ first: 100_000 })).rejects.toMatchObject({ code: 'INVALID' });
+      });
+    });
+
+    describe('curation', () => {
+      const tree = (jobId: string, problemId: string, traces: number, pairs: number, round = 1) => ({
+        jobId,
+        problemId,
+        round,
+        counts: { correctTraces: traces, pairsBelowMargin: 3 },
+        records: [
+          ...Array.from({ length: traces }, (_, i) => ({ kind: 'sft' as const, id: `${problemId}-r${round}-n${i}`, record: { schema: 'rstar.sft.v1', id: `${problemId}-r${round}-n${i}`, steps: [{ text: 'x = 1' }] } })),
+          ...Array.from({ length: pairs }, (_, i) => ({ kind: 'pair' as const, id: `${problemId}-r${round}-p${i}`, record: { schema: 'rstar.ppm-pair.v1', id: `${problemId}-r${round}-p${i}` } })),
+        ],
+      });
+
+      it('stores a tree once: a second delivery of the same job adds nothing', async () => {
+        expect(await stores.curation.saveTree(tree('job-1', 'gsm8k-1', 2, 3))).toBe(true);
+        expect(await stores.curation.saveTree(tree('job-1', 'gsm8k-1', 2, 3))).toBe(false);
+        const sft = await stores.curation.records('sft', 1, { first: 10 });
+        expect(sft.total).toBe(2);
+        expect(sft.items[0]).toMatchObject({ jobId: 'job-1', kind: 'sft', id: 'gsm8k-1-r1-n0', problemId: 'gsm8k-1', round: 1, record: { schema: 'rstar.sft.v1', steps: [{ text: 'x = 1' }] } });
+        expect((await stores.curation.records('pair', 1, { first: 10 })).total).toBe(3);
+      });
+
+      it('two deliveries of one tree at once store it once', async () => {
+        const results = await Promise.all([stores.curation.saveTree(tree('job-2', 'gsm8k-2', 1, 1)), stores.curation.saveTree(tree('job-2', 'gsm8k-2', 1, 1))]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await stores.curation.records('sft', 1, { first: 10 })).total).toBe(1);
+      });
+
+      it('pages records in curation order and sums a round: trees, problems, covered problems, traces, pairs', async () => {
+        await stores.curation.saveTree(tree('job-a', 'gsm8k-1', 2, 1));
+        tick();
+        await stores.curation.saveTree(tree('job-b', 'gsm8k-1', 0, 2));
+        tick();
+        await stores.curation.saveTree(tree('job-c', 'gsm8k-2', 0, 0));
+        await stores.curation.saveTree(tree('job-d', 'gsm8k-9', 1, 0, 2));
+        const first = await stores.curation.records('pair', 1, { first: 2 });
+        expect(first.items.map((r) => `${r.jobId}/${r.id}`)).toEqual(['job-a/gsm8k-1-r1-p0', 'job-b/gsm8k-1-r1-p0']);
+        const rest = await stores.curation.records('pair', 1, { first: 2, after: first.nextCursor });
+        expect(rest.items.map((r) => `${r.jobId}/${r.id}`)).toEqual(['job-b/gsm8k-1-r1-p1']);
+        expect(rest.nextCursor).toBeNull();
+        expect(await stores.curation.summary(1)).toEqual({ round: 1, trees: 3, problems: 2, covered: 1, traces: 2, pairs: 3 });
+        expect(await stores.curation.summary(7)).toEqual({ round: 7, trees: 0, problems: 0, covered: 0, traces: 0, pairs: 0 });
+        await expect(stores.curation.saveTree({ ...tree('job-e', 'p', 0, 0), round: -1 })).rejects.toThrow(PersistenceError);
       });
     });
 

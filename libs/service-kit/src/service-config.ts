@@ -85,6 +85,11 @@ export function IsDatabaseUrl(): PropertyDecorator {
   return applyDecorators(IsString(), Matches(/^(postgres(ql)?:\/\/|sqlite:)/, { message: '$property must be a postgres:// or sqlite: URL' }));
 }
 
+/** Kafka bootstrap brokers: host:port[,host:port…]. */
+export function IsKafkaBrokers(): PropertyDecorator {
+  return applyDecorators(IsString(), Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: '$property must be host:port[,host:port…]' }));
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

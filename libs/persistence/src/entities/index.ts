@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from './api-key.entity.js';
+import { CuratedRecordEntity, CuratedTreeEntity } from './curated-tree.entity.js';
 import { DatasetEntity } from './dataset.entity.js';
 import { ModelEntity } from './model.entity.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
@@ -9,7 +10,7 @@ import { TrainingSetEntity } from './training-set.entity.js';
 import { TreeNodeEntity } from './tree-node.entity.js';
 
 export { bigintNumber, EpochMsColumn } from './columns.js';
-export { ApiKeyEntity, DatasetEntity, ModelEntity, OutboxMessageEntity, ProblemEntity, SearchTreeEntity, SolveJobEntity, TrainingSetEntity, TreeNodeEntity };
+export { ApiKeyEntity, CuratedRecordEntity, CuratedTreeEntity, DatasetEntity, ModelEntity, OutboxMessageEntity, ProblemEntity, SearchTreeEntity, SolveJobEntity, TrainingSetEntity, TreeNodeEntity };
 
 /** Every entity, for `DataSource` options (and `TypeOrmModule.forRoot({ entities })`). */
-export const ENTITIES = [DatasetEntity, ProblemEntity, ApiKeyEntity, ModelEntity, SolveJobEntity, SearchTreeEntity, TreeNodeEntity, TrainingSetEntity, OutboxMessageEntity];
+export const ENTITIES = [DatasetEntity, ProblemEntity, ApiKeyEntity, ModelEntity, SolveJobEntity, SearchTreeEntity, TreeNodeEntity, TrainingSetEntity, OutboxMessageEntity, CuratedTreeEntity, CuratedRecordEntity];
