@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CliUsageError } from './cli-errors.js';
+import { registerCuratedCommand } from './curated.command.js';
 import { registerDatasetsCommand } from './datasets.command.js';
 import { registerBootstrapCommand } from './bootstrap.command.js';
 import { registerEvalCommand } from './eval.command.js';
@@ -24,6 +25,7 @@ registerModelsCommand(program);
 registerDatasetsCommand(program);
 registerBootstrapCommand(program);
 registerSynthCommand(program);
+registerCuratedCommand(program);
 registerTrainCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit; RSTAR_DEBUG=1 shows the stack. */

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { manifestPathFor, runSynthesis, sftManifest, SYNTHESIS_FILES, type SynthesisProgress } from '@rstar/curation';
+import { manifestPathFor, ppmPairManifest, runSynthesis, sftManifest, SYNTHESIS_FILES, type SynthesisProgress } from '@rstar/curation';
 import { RunOptionsMismatchError, type RunOptions } from '@rstar/eval';
 import { sharedDataDir } from '@rstar/workspace';
 import cliProgress from 'cli-progress';
@@ -45,12 +45,12 @@ export function registerSynthCommand(program: Command): void {
     .option('--policy-model <name>', "model name to send to --policy-url (default: the server's first model)")
     .option('--threads <n>', 'CPU threads of the embedded model (default: all cores)', num('--threads'))
     .option('--concurrency <n>', 'trees searched at once against the one model server', num('--concurrency'), 4)
-    .option('-o, --out <dir>', 'output directory: run.json, trees.jsonl, sft.jsonl (+ manifest), pairs.jsonl, summary.json; a rerun resumes (default: runs/r<round>)')
-    .option('--name <name>', 'name the SFT set is registered under (default: <out dir name>-sft)');
+    .option('-o, --out <dir>', 'output directory: run.json, trees.jsonl, sft.jsonl and pairs.jsonl (each with a manifest), summary.json; a rerun resumes (default: runs/r<round>)')
+    .option('--name <name>', 'the sets are registered as <name>-sft and <name>-pairs (default: the out dir\'s name)');
   addSearchOptions(command)
     .option('--no-progress', 'no progress bar or status lines on stderr')
     .addOption(databaseOption())
-    .option('--no-store', 'do not register the SFT set (rstar datasets lists registered sets)')
+    .option('--no-store', 'do not register the SFT and pair sets (rstar datasets lists registered sets)')
     .action(async (options: SynthOptions) => {
       process.exitCode = await synthesize(options, process.argv.slice(2));
     });
@@ -109,21 +109,17 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
     });
     bar.stop();
     const sftPath = join(outDir, SYNTHESIS_FILES.sft);
-    const name = o.name ?? `${resolve(outDir).split('/').at(-1) ?? `r${o.round}`}-sft`;
-    const manifest = sftManifest({
-      name,
-      round: o.round,
-      records: summary.traces,
-      command: commandLine(argv),
-      problems: o.problems,
-      counts: { problems: problems.length, attempted: summary.attempted, covered: summary.covered, pairs: summary.pairs, ...summary.curation, badLines },
-    });
-    writeFileSync(manifestPathFor(sftPath), `${JSON.stringify(manifest, null, 2)}\n`);
+    const pairsPath = join(outDir, SYNTHESIS_FILES.pairs);
+    const base = o.name ?? (resolve(outDir).split('/').at(-1) || `r${o.round}`);
+    const common = { round: o.round, command: commandLine(argv), problems: o.problems };
+    const counts = { problems: problems.length, attempted: summary.attempted, covered: summary.covered, traces: summary.traces, pairs: summary.pairs, ...summary.curation, badLines };
+    writeFileSync(manifestPathFor(sftPath), `${JSON.stringify(sftManifest({ ...common, name: `${base}-sft`, records: summary.traces, counts }), null, 2)}\n`);
+    writeFileSync(manifestPathFor(pairsPath), `${JSON.stringify(ppmPairManifest({ ...common, name: `${base}-pairs`, records: summary.pairs, counts }), null, 2)}\n`);
     const pct = (n: number): string => `${((100 * n) / Math.max(1, summary.attempted)).toFixed(1)}%`;
     process.stdout.write(
       [
         `round ${o.round} · problems ${summary.attempted}/${problems.length} · covered ${summary.covered} (${pct(summary.covered)}) · SFT traces ${summary.traces} · PPM pairs ${summary.pairs} · ${summary.tokens.completion} tokens generated · ${(summary.sessionWallMs / 1000).toFixed(0)} s`,
-        `wrote ${join(outDir, SYNTHESIS_FILES.trees)}, ${sftPath} (+ manifest), ${join(outDir, SYNTHESIS_FILES.pairs)}, ${join(outDir, SYNTHESIS_FILES.summary)}`,
+        `wrote ${join(outDir, SYNTHESIS_FILES.trees)}, ${sftPath} and ${pairsPath} (each with its manifest), ${join(outDir, SYNTHESIS_FILES.summary)}`,
         '',
       ].join('\n'),
     );
@@ -131,7 +127,8 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
       process.stderr.write(`rstar: interrupted after ${summary.attempted} of ${problems.length} problems: rerun the same command to resume\n`);
       return 130;
     }
-    const registered = databaseUrl === null ? 0 : await registerWrittenSet(databaseUrl, manifestPathFor(sftPath));
+    let registered = 0;
+    if (databaseUrl !== null) for (const path of [sftPath, pairsPath]) registered += await registerWrittenSet(databaseUrl, manifestPathFor(path));
     return registered !== 0 || badLines > 0 ? 1 : 0;
   } finally {
     bar.stop();

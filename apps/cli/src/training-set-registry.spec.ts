@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sftManifest } from '@rstar/curation';
+import { ppmPairManifest, sftManifest } from '@rstar/curation';
 import { createDataSource, migrate, openStores } from '@rstar/persistence';
 import { describe, expect, it } from 'vitest';
 import { formatTrainingSetTable } from './datasets.command.js';
@@ -32,12 +32,22 @@ describe('training set manifests', () => {
     expect(set.metadata).toMatchObject({ schema: 'rstar.sft-manifest.v1', command: 'rstar bootstrap --out runs/r0', counts: { verified: 3 }, specialTokens: expect.arrayContaining(['<code>']) });
   });
 
+  it('reads a PPM pair manifest as a ppm-pairs set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rstar-training-set-'));
+    writeFileSync(join(dir, 'pairs.jsonl'), '{"id":"p0"}\n{"id":"p1"}\n');
+    const manifest = ppmPairManifest({ name: 'r1-pairs', round: 1, records: 2, command: 'rstar synth --round 1', problems: 'gsm8k/train.jsonl', counts: { pairs: 2 } });
+    writeFileSync(join(dir, 'pairs.manifest.json'), JSON.stringify(manifest));
+    const set = await readTrainingSetManifest(join(dir, 'pairs.manifest.json'));
+    expect(set).toMatchObject({ name: 'r1-pairs', kind: 'ppm-pairs', uri: join(dir, 'pairs.jsonl'), round: 1, recordCount: 2 });
+    expect(set.metadata).not.toHaveProperty('specialTokens');
+  });
+
   it('refuses a manifest that is missing, not JSON, of an unknown schema, malformed, or whose JSONL disagrees', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rstar-training-set-'));
     await expect(readTrainingSetManifest(join(dir, 'none.manifest.json'))).rejects.toThrow(/^cannot read manifest .*none\.manifest\.json: ENOENT/);
     writeFileSync(join(dir, 'bad.manifest.json'), '{ not json');
     await expect(readTrainingSetManifest(join(dir, 'bad.manifest.json'))).rejects.toThrow(/^cannot read manifest .*bad\.manifest\.json: /);
-    await expect(readTrainingSetManifest(writeSet(1, { schema: 'rstar.other.v9' }).manifestPath)).rejects.toThrow(/unknown manifest schema rstar\.other\.v9 \(expected one of rstar\.sft-manifest\.v1\)/);
+    await expect(readTrainingSetManifest(writeSet(1, { schema: 'rstar.other.v9' }).manifestPath)).rejects.toThrow(/unknown manifest schema rstar\.other\.v9 \(expected one of rstar\.sft-manifest\.v1, rstar\.ppm-pair-manifest\.v1\)/);
     await expect(readTrainingSetManifest(writeSet(1, { round: -1, name: '' }).manifestPath)).rejects.toThrow(/name: .*; round: |round: .*; name: /);
     await expect(readTrainingSetManifest(writeSet(4, {}, 3).manifestPath)).rejects.toThrow(/says 4 records, but .*sft\.jsonl has 3$/);
     const { dir: noData, manifestPath } = writeSet(1);

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { manifestPathFor, SFT_MANIFEST_SCHEMA, SftManifestSchema } from '@rstar/curation';
+import { manifestPathFor, PPM_PAIR_MANIFEST_SCHEMA, PpmPairManifestSchema, SFT_MANIFEST_SCHEMA, SftManifestSchema } from '@rstar/curation';
 import type { NewTrainingSet, TrainingSetKind, TrainingSetRecord } from '@rstar/persistence';
 import type { z } from 'zod';
 import { errorText, openJobDatabase } from './job-database.js';
@@ -12,9 +12,10 @@ export class TrainingSetManifestError extends Error {
   override readonly name = 'TrainingSetManifestError';
 }
 
-/** The manifest schemas we register, by their `schema` field (PPM pair sets add theirs here). */
+/** The manifest schemas we register, by their `schema` field. */
 const MANIFESTS: Record<string, { kind: TrainingSetKind; schema: z.ZodType<{ name: string; round: number; records: number }> }> = {
   [SFT_MANIFEST_SCHEMA]: { kind: 'sft', schema: SftManifestSchema },
+  [PPM_PAIR_MANIFEST_SCHEMA]: { kind: 'ppm-pairs', schema: PpmPairManifestSchema },
 };
 
 const MANIFEST_SUFFIX = '.manifest.json';

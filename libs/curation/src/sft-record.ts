@@ -54,11 +54,21 @@ export const SftManifestSchema = z.object({
 });
 export type SftManifest = z.infer<typeof SftManifestSchema>;
 
+export const PPM_PAIR_MANIFEST_SCHEMA = 'rstar.ppm-pair-manifest.v1';
+
+/** The manifest of a PPM pair set (pairs.jsonl → pairs.manifest.json): the SFT manifest's fields, no tokens. */
+export const PpmPairManifestSchema = SftManifestSchema.omit({ schema: true, specialTokens: true }).extend({ schema: z.literal(PPM_PAIR_MANIFEST_SCHEMA) });
+export type PpmPairManifest = z.infer<typeof PpmPairManifestSchema>;
+
+export function ppmPairManifest(fields: Omit<PpmPairManifest, 'schema' | 'createdAt'>, now: Date = new Date()): PpmPairManifest {
+  return { schema: PPM_PAIR_MANIFEST_SCHEMA, ...fields, createdAt: now.toISOString() };
+}
+
 export function sftManifest(fields: Omit<SftManifest, 'schema' | 'specialTokens' | 'createdAt'>, now: Date = new Date()): SftManifest {
   return { schema: SFT_MANIFEST_SCHEMA, ...fields, specialTokens: [...ALL_MARKERS], createdAt: now.toISOString() };
 }
 
-/** The manifest's file beside an SFT JSONL file: `runs/r0/sft.jsonl` → `runs/r0/sft.manifest.json`. */
+/** The manifest's file beside a training set's JSONL file: `runs/r0/sft.jsonl` → `runs/r0/sft.manifest.json`. */
 export function manifestPathFor(jsonlPath: string): string {
   return jsonlPath.replace(/\.jsonl$/, '') + '.manifest.json';
 }
