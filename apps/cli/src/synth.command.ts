@@ -25,6 +25,7 @@ interface SynthOptions extends SearchFlags {
   policyModel?: string;
   threads?: number;
   concurrency: number;
+  extraRollouts: number;
   out?: string;
   name?: string;
   progress: boolean;
@@ -45,6 +46,7 @@ export function registerSynthCommand(program: Command): void {
     .option('--policy-model <name>', "model name to send to --policy-url (default: the server's first model)")
     .option('--threads <n>', 'CPU threads of the embedded model (default: all cores)', num('--threads'))
     .option('--concurrency <n>', 'trees searched at once against the one model server', num('--concurrency'), 4)
+    .option('--extra-rollouts <n>', 'then search each problem left unsolved again with n rollouts (its new tree replaces the old); can be added to a finished run', num('--extra-rollouts'), 0)
     .option('-o, --out <dir>', 'output directory: run.json, trees.jsonl, sft.jsonl and pairs.jsonl (each with a manifest), summary.json; a rerun resumes (default: runs/r<round>)')
     .option('--name <name>', 'the sets are registered as <name>-sft and <name>-pairs (default: the out dir\'s name)');
   addSearchOptions(command)
@@ -61,6 +63,7 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
   if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new CliUsageError('--limit: expected a positive integer');
   if (!Number.isInteger(o.round) || o.round < 0) throw new CliUsageError('--round: expected an integer >= 0');
   if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64) throw new CliUsageError('--concurrency: expected an integer from 1 to 64');
+  if (!Number.isInteger(o.extraRollouts) || o.extraRollouts < 0 || o.extraRollouts > 1024) throw new CliUsageError('--extra-rollouts: expected an integer from 0 to 1024');
   const databaseUrl = o.store ? chooseDatabaseUrl(o.database) : null;
   if (databaseUrl !== null) parseDatabaseOption(databaseUrl);
   searchConfigFrom('mcts', o); // bad flags fail before the model is looked up
@@ -104,7 +107,7 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
   const bar = new SynthesisProgressBar(o.progress);
   try {
     status(o.progress, `searching ${problems.length} problems (MCTS, ${search.rollouts} rollouts, ${search.width} candidates per expansion) with ${runtime.description}, ${o.concurrency} at once → ${outDir}`);
-    const summary = await runSynthesis(runtime, { outDir, round: o.round, problems, search, options, concurrency: o.concurrency, signal: abort.signal, onProgress: (p) => bar.update(p) }).catch((e: unknown) => {
+    const summary = await runSynthesis(runtime, { outDir, round: o.round, problems, search, options, concurrency: o.concurrency, extraRollouts: o.extraRollouts, signal: abort.signal, onProgress: (p) => bar.update(p) }).catch((e: unknown) => {
       throw e instanceof RunOptionsMismatchError ? resumeMismatchError(outDir, e) : e;
     });
     bar.stop();
@@ -112,13 +115,13 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
     const pairsPath = join(outDir, SYNTHESIS_FILES.pairs);
     const base = o.name ?? (resolve(outDir).split('/').at(-1) || `r${o.round}`);
     const common = { round: o.round, command: commandLine(argv), problems: o.problems };
-    const counts = { problems: problems.length, attempted: summary.attempted, covered: summary.covered, traces: summary.traces, pairs: summary.pairs, ...summary.curation, badLines };
+    const counts = { problems: problems.length, attempted: summary.attempted, covered: summary.covered, traces: summary.traces, pairs: summary.pairs, extraAttempted: summary.extra.attempted, extraCovered: summary.extra.covered, ...summary.curation, badLines };
     writeFileSync(manifestPathFor(sftPath), `${JSON.stringify(sftManifest({ ...common, name: `${base}-sft`, records: summary.traces, counts }), null, 2)}\n`);
     writeFileSync(manifestPathFor(pairsPath), `${JSON.stringify(ppmPairManifest({ ...common, name: `${base}-pairs`, records: summary.pairs, counts }), null, 2)}\n`);
     const pct = (n: number): string => `${((100 * n) / Math.max(1, summary.attempted)).toFixed(1)}%`;
     process.stdout.write(
       [
-        `round ${o.round} · problems ${summary.attempted}/${problems.length} · covered ${summary.covered} (${pct(summary.covered)}) · SFT traces ${summary.traces} · PPM pairs ${summary.pairs} · ${summary.tokens.completion} tokens generated · ${(summary.sessionWallMs / 1000).toFixed(0)} s`,
+        `round ${o.round} · problems ${summary.attempted}/${problems.length} · covered ${summary.covered} (${pct(summary.covered)})${summary.extra.attempted > 0 ? ` (${summary.extra.covered} of them by ${summary.extra.attempted} extra searches)` : ''} · SFT traces ${summary.traces} · PPM pairs ${summary.pairs} · ${summary.tokens.completion} tokens generated · ${(summary.sessionWallMs / 1000).toFixed(0)} s`,
         `wrote ${join(outDir, SYNTHESIS_FILES.trees)}, ${sftPath} and ${pairsPath} (each with its manifest), ${join(outDir, SYNTHESIS_FILES.summary)}`,
         '',
       ].join('\n'),
@@ -141,19 +144,24 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
 /** Progress of a synthesis on stderr: a bar with coverage, traces, pairs and ETA on a terminal, a line per tree otherwise. */
 class SynthesisProgressBar {
   private bar: cliProgress.SingleBar | null = null;
+  private pass: 1 | 2 = 1;
 
   constructor(private readonly enabled: boolean) {}
 
   update(p: SynthesisProgress): void {
     if (!this.enabled) return;
-    const payload = { covered: p.covered, traces: p.traces, pairs: p.pairs, tokens: p.completionTokens };
+    const label = p.pass === 1 ? 'synth' : 'extra';
+    const payload = { label, covered: p.covered, traces: p.traces, pairs: p.pairs, tokens: p.completionTokens };
     if (!process.stderr.isTTY) {
-      if (p.done > 0) process.stderr.write(`${p.done}/${p.total} · covered ${p.covered} · traces ${p.traces} · pairs ${p.pairs} · ${p.completionTokens} tokens\n`);
+      if (p.done > 0) process.stderr.write(`${label} ${p.done}/${p.total} · covered ${p.covered} · traces ${p.traces} · pairs ${p.pairs} · ${p.completionTokens} tokens\n`);
       return;
     }
+    // The second pass (extra searches of unsolved problems) gets a bar of its own.
+    if (this.bar && p.pass !== this.pass) this.stop();
+    this.pass = p.pass;
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar(
-        { format: 'synth {bar} {value}/{total} · covered {covered} · traces {traces} · pairs {pairs} · {tokens} tokens · ETA {eta_formatted}', hideCursor: true, stream: process.stderr, etaBuffer: 20 },
+        { format: '{label} {bar} {value}/{total} · covered {covered} · traces {traces} · pairs {pairs} · {tokens} tokens · ETA {eta_formatted}', hideCursor: true, stream: process.stderr, etaBuffer: 20 },
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(p.total, p.done, payload);

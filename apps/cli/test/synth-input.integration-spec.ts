@@ -12,7 +12,7 @@ describe('rstar synth bad input', () => {
   it('has --help', async () => {
     const r = await rstar(['synth', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Usage: rstar synth[\s\S]*--problems <path>[\s\S]*--round <n>[\s\S]*--policy-url <url>[\s\S]*--rollouts <n>/);
+    expect(r.stdout).toMatch(/Usage: rstar synth[\s\S]*--problems <path>[\s\S]*--round <n>[\s\S]*--policy-url <url>[\s\S]*--extra-rollouts <n>[\s\S]*--rollouts <n>/);
     expect((await rstar(['--help'])).stdout).toMatch(/synth \[options\]/);
   });
 
@@ -21,6 +21,7 @@ describe('rstar synth bad input', () => {
       [['--problems', '/nonexistent/problems.jsonl'], /^rstar: error: --problems: cannot read \/nonexistent\/problems\.jsonl: no such file$/m],
       [['--limit', '0'], /--limit: expected a positive integer/],
       [['--round', '-1'], /--round: expected an integer >= 0/],
+      [['--extra-rollouts', '1.5'], /--extra-rollouts: expected an integer from 0 to 1024/],
       [['--temperature', '9'], /--temperature:/],
     ];
     for (const [args, pattern] of cases) {

@@ -17,6 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'rstar-synth-'));
  */
 class SumPolicy implements PolicyClient {
   calls = 0;
+  /** Whether "What is 0+0?" is solved too (an extra search with more rollouts finds it). */
+  solvesZero = false;
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
     signal?.throwIfAborted();
     this.calls++;
@@ -25,7 +27,7 @@ class SumPolicy implements PolicyClient {
     const texts =
       lastStep < 0
         ? [`\n# add the two numbers ${a} and ${b} together\ns = ${a} + ${b}\n<end_of_step>`, `\n# multiply them, which is the wrong thing here\ns = ${a} * ${b}\n<end_of_step>`]
-        : [`\n<answer>The answer is \\boxed{${request.prompt.slice(0, lastStep).includes(`${a} + ${b}`) && a > 0 ? a + b : a * b + 1}}.<end_of_answer>`];
+        : [`\n<answer>The answer is \\boxed{${request.prompt.slice(0, lastStep).includes(`${a} + ${b}`) && (a > 0 || this.solvesZero) ? a + b : a * b + 1}}.<end_of_answer>`];
     return Promise.resolve({
       choices: texts.slice(0, request.n).map((text, index) => {
         const stop = text.endsWith('<end_of_step>') ? '<end_of_step>' : '<end_of_answer>';
@@ -99,6 +101,33 @@ describe('runSynthesis', () => {
     const trees = lines(join(outDir, SYNTHESIS_FILES.trees)) as SynthesizedTree[];
     expect(trees.map((t) => t.problemId).sort()).toEqual(['p1', 'p2', 'p3']);
     expect(lines(join(outDir, SYNTHESIS_FILES.sft))).toHaveLength(2);
+  });
+
+  it('searches the problems the first pass left unsolved again with --extra-rollouts; the new tree replaces the old', async () => {
+    const outDir = join(dir, 'extra');
+    const policy = new SumPolicy();
+    const passes: string[] = [];
+    const first = await runSynthesis({ policy, sandbox, grader }, options(outDir));
+    expect(first).toMatchObject({ covered: 2, extra: { rollouts: 0, attempted: 0, covered: 0 } });
+    // A finished run given a second pass later (extra rollouts are not a resume option).
+    const summary = await runSynthesis(
+      { policy, sandbox, grader },
+      options(outDir, {
+        extraRollouts: 6,
+        onProgress: (p) => {
+          passes.push(`${p.pass}:${p.done}/${p.total}`);
+          if (p.pass === 2) policy.solvesZero = true;
+        },
+      }),
+    );
+    expect(passes).toEqual(['1:3/3', '2:0/1', '2:1/1']);
+    expect(summary).toMatchObject({ attempted: 3, covered: 3, traces: 3, complete: true, sessionSearched: 1, extra: { rollouts: 6, attempted: 1, covered: 1 } });
+    const trees = lines(join(outDir, SYNTHESIS_FILES.trees)) as SynthesizedTree[];
+    expect(trees.filter((t) => t.pass === 2).map((t) => [t.problemId, t.report.config.rollouts, t.report.config.seed])).toEqual([['p2', 6, 1]]);
+    expect(lines(join(outDir, SYNTHESIS_FILES.sft)).map((r) => (r as { problemId: string }).problemId)).toEqual(['p1', 'p2', 'p3']);
+    // Run again: nothing left to search in either pass.
+    const again = await runSynthesis({ policy, sandbox, grader }, options(outDir, { extraRollouts: 6 }));
+    expect(again).toMatchObject({ sessionSearched: 0, covered: 3, complete: true });
   });
 
   it('refuses to resume with other options', async () => {

@@ -15,6 +15,8 @@ export interface SynthesizedTree {
   question: string;
   reference: string;
   round: number;
+  /** 2: the extra search of a problem the first left unsolved (it replaces that tree); absent: the first. */
+  pass?: 2;
   report: SearchReport;
   finishedAt: string;
 }
@@ -26,6 +28,8 @@ export interface SynthesisSummary {
   attempted: number;
   /** Problems whose tree holds at least one correct answer. */
   covered: number;
+  /** The second pass over the problems the first left unsolved (`extraRollouts` each): searched, and now covered. */
+  extra: { rollouts: number; attempted: number; covered: number };
   traces: number;
   pairs: number;
   curation: { correctTraces: number; tracesWithCodeErrors: number; pairCandidates: number; pairsBelowMargin: number; pairsTooSimilar: number };
@@ -55,12 +59,19 @@ export interface SynthesisRunOptions {
   options: RunOptions;
   /** Trees searched at once against the one policy server. */
   concurrency: number;
+  /**
+   * Rollouts of a second search of each problem the first left unsolved (METHOD.md §3: more for unsolved
+   * problems); 0: none. Not a resume option: a finished run can be given a second pass later.
+   */
+  extraRollouts?: number;
   signal?: AbortSignal;
   onProgress?: (p: SynthesisProgress) => void;
   now?: () => Date;
 }
 
 export interface SynthesisProgress {
+  /** 1: every problem; 2: the extra searches of the unsolved ones (done and total count that pass). */
+  pass: 1 | 2;
   done: number;
   total: number;
   covered: number;
@@ -85,50 +96,70 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
   const started = performance.now();
   openSynthesisDirectory(o.outDir, o.options, now());
   const treesPath = join(o.outDir, SYNTHESIS_FILES.trees);
+  const extraRollouts = o.extraRollouts ?? 0;
+  if (!Number.isInteger(extraRollouts) || extraRollouts < 0) throw new RangeError('extraRollouts must be an integer >= 0');
   const selected = new Set(o.problems.map((p) => p.id));
-  const trees = readJsonLines(treesPath, isTree).filter((t) => selected.has(t.problemId));
-  const finished = new Set(trees.map((t) => t.problemId));
-  const todo = o.problems.filter((p) => !finished.has(p.id));
+  const stored = readJsonLines(treesPath, isTree).filter((t) => selected.has(t.problemId));
+  // The tree that counts for a problem: its extra search when it has one (the first found no correct answer).
+  const firstPass = new Map(stored.filter((t) => t.pass !== 2).map((t) => [t.problemId, t]));
+  const secondPass = new Map(stored.filter((t) => t.pass === 2).map((t) => [t.problemId, t]));
   let sessionSearched = 0;
   // Each tree is curated once, as it finishes; the files are written from these in problem order at the end.
   const curated = new Map<string, Curated>();
   // Running totals for the progress line: summing every tree's records after each tree would grow with the run.
   const running = { covered: 0, traces: 0, pairs: 0, completionTokens: 0 };
+  const count = (part: Curated, sign: 1 | -1): void => {
+    running.covered += sign * part.covered;
+    running.traces += sign * part.traces.length;
+    running.pairs += sign * part.pairs.length;
+  };
   const keep = (tree: SynthesizedTree): void => {
+    const replaced = curated.get(tree.problemId);
+    if (replaced) count(replaced, -1);
     const c = curate(tree);
     curated.set(tree.problemId, c);
-    running.covered += c.covered;
-    running.traces += c.traces.length;
-    running.pairs += c.pairs.length;
+    count(c, 1);
     running.completionTokens += c.completionTokens;
   };
-  trees.forEach(keep);
-  const progress = (): void => o.onProgress?.({ done: trees.length, total: o.problems.length, ...running });
+  for (const t of firstPass.values()) keep(t);
+  for (const t of secondPass.values()) keep(t);
 
   const failure = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failure.signal]) : failure.signal;
   let firstError: Error | null = null;
-  progress();
   const queue = new PQueue({ concurrency: o.concurrency });
-  const searchOne = async (problem: ProblemRecord): Promise<void> => {
-    if (signal.aborted) return;
-    try {
-      const reference = problem.answer ?? '';
-      const evaluator = new GroundTruthEvaluator(deps.grader, reference);
-      const result = await runSearch(problem.problem, o.search, { policy: deps.policy, sandbox: deps.sandbox, evaluator }, { signal });
-      const tree: SynthesizedTree = { problemId: problem.id, question: problem.problem, reference, round: o.round, report: toSearchReport(result), finishedAt: now().toISOString() };
-      appendFileSync(treesPath, `${JSON.stringify(tree)}\n`);
-      trees.push(tree);
-      keep(tree);
-      sessionSearched++;
-      progress();
-    } catch (error) {
+  const searchAll = async (pass: 1 | 2, todo: readonly ProblemRecord[], search: SearchConfig, done: () => number, total: number): Promise<void> => {
+    const progress = (): void => o.onProgress?.({ pass, done: done(), total, ...running });
+    progress();
+    const searchOne = async (problem: ProblemRecord): Promise<void> => {
       if (signal.aborted) return;
-      firstError ??= new Error(`problem ${problem.id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      failure.abort(firstError);
-    }
+      try {
+        const reference = problem.answer ?? '';
+        const evaluator = new GroundTruthEvaluator(deps.grader, reference);
+        const result = await runSearch(problem.problem, search, { policy: deps.policy, sandbox: deps.sandbox, evaluator }, { signal });
+        const tree: SynthesizedTree = { problemId: problem.id, question: problem.problem, reference, round: o.round, ...(pass === 2 ? { pass } : {}), report: toSearchReport(result), finishedAt: now().toISOString() };
+        appendFileSync(treesPath, `${JSON.stringify(tree)}\n`);
+        (pass === 2 ? secondPass : firstPass).set(problem.id, tree);
+        keep(tree);
+        sessionSearched++;
+        progress();
+      } catch (error) {
+        if (signal.aborted) return;
+        firstError ??= new Error(`problem ${problem.id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        failure.abort(firstError);
+      }
+    };
+    await Promise.all(todo.map((p) => queue.add(() => searchOne(p))));
   };
-  await Promise.all(todo.map((p) => queue.add(() => searchOne(p))));
+  await searchAll(1, o.problems.filter((p) => !firstPass.has(p.id)), o.search, () => firstPass.size, o.problems.length);
+  // The second pass, once every problem has its first tree: the unsolved ones, searched again with more rollouts
+  // and another seed.
+  const unsolved = (): ProblemRecord[] => o.problems.filter((p) => firstPass.has(p.id) && curated.get(p.id)?.covered === 0 && !secondPass.has(p.id));
+  const firstPassDone = firstPass.size === o.problems.length;
+  const extraTotal = secondPass.size + (firstPassDone ? unsolved().length : 0);
+  if (extraRollouts > 0 && firstPassDone && !signal.aborted) {
+    await searchAll(2, unsolved(), { ...o.search, rollouts: extraRollouts, seed: o.search.seed + 1 }, () => secondPass.size, extraTotal);
+  }
 
   const inOrder = sumCurated(o.problems.flatMap((p) => curated.get(p.id) ?? []));
   writeLines(join(o.outDir, SYNTHESIS_FILES.sft), inOrder.traces);
@@ -136,15 +167,16 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
   const summary: SynthesisSummary = {
     schema: 'rstar.synthesis-summary.v1',
     round: o.round,
-    attempted: trees.length,
+    attempted: firstPass.size,
     covered: inOrder.covered,
+    extra: { rollouts: extraRollouts, attempted: secondPass.size, covered: [...secondPass.values()].filter((t) => curated.get(t.problemId)?.covered === 1).length },
     traces: inOrder.traces.length,
     pairs: inOrder.pairs.length,
     curation: inOrder.counts,
     tokens: { prompt: inOrder.promptTokens, completion: inOrder.completionTokens },
     sessionWallMs: Math.round(performance.now() - started),
     sessionSearched,
-    complete: trees.length === o.problems.length,
+    complete: firstPassDone && (extraRollouts === 0 || unsolved().length === 0),
     options: o.options,
     finishedAt: now().toISOString(),
   };
