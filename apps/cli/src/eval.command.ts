@@ -14,7 +14,7 @@ import {
   type EvalRunSpec,
   type ProblemRecord,
 } from '@rstar/eval';
-import { DEFAULT_MODEL_NAME, resolveModel } from '@rstar/model-server';
+import { resolveModel } from '@rstar/model-server';
 import { sharedDataDir, venvPython, workspaceRoot } from '@rstar/workspace';
 import { Option, type Command } from 'commander';
 import { CliUsageError, numberOption, resumeMismatchError } from './cli-errors.js';
@@ -40,7 +40,7 @@ interface EvalOptions extends SearchFlags {
   solutionLines?: number;
   method: EvalMethod;
   k?: number;
-  model: string;
+  model?: string;
   policyUrl?: string;
   policyModel?: string;
   threads?: number;
@@ -70,7 +70,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--solution-lines <n>', 'only problems whose worked solution has exactly n lines (GSM8K: 326 test problems have 2)', num('--solution-lines'))
     .addOption(new Option('--method <method>', 'greedy decoding, majority vote of k samples, or a search').choices(EVAL_METHODS).default('greedy'))
     .option('--k <n>', `samples voted on by maj@k (default ${DEFAULT_K})`, num('--k'))
-    .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m, a .gguf path, a trained model directory or a registered model name', DEFAULT_MODEL_NAME)
+    .option('--model <name|path>', 'embedded CPU model: smollm2-135m, gemma3-270m, a .gguf path, a trained model directory or a registered model name (default: the best trained policy, as rstar solve; else smollm2-135m)')
     .option('--policy-url <url>', 'evaluate this OpenAI-compatible completions server (vLLM, SGLang, llama.cpp) instead of the embedded model')
     .option('--policy-model <name>', "model name to send to --policy-url (default: the server's first model)")
     .option('--threads <n>', 'CPU threads of the embedded model (default: all cores)', num('--threads'))
@@ -90,9 +90,9 @@ function positiveInteger(flag: string, value: number | undefined, max = 1_000_00
 /** A path-safe name part. */
 const slug = (s: string): string => s.replace(/^[a-z]+:\/\//i, '').replace(/\.gguf$/, '').replace(/[^A-Za-z0-9@._-]+/g, '-').replace(/^-+|-+$/g, '');
 
-function defaultOutDir(o: EvalOptions, benchmarkName: string, method: string, k: number): string {
+function defaultOutDir(o: EvalOptions, embeddedModel: string | null, benchmarkName: string, method: string, k: number): string {
   const selection = `${o.solutionLines === undefined ? '' : `-lines${o.solutionLines}`}${o.limit === undefined ? '' : `-first${o.limit}`}`;
-  const model = o.policyUrl ? (o.policyModel ?? o.policyUrl) : basename(o.model);
+  const model = o.policyUrl ? (o.policyModel ?? o.policyUrl) : basename(embeddedModel ?? '');
   return join('runs', 'eval', `${slug(benchmarkName)}${selection}-${method === 'maj@k' ? `maj@${k}` : method}-${slug(model)}`);
 }
 
@@ -103,30 +103,32 @@ async function evaluate(o: EvalOptions): Promise<number> {
   if (o.k !== undefined && o.method !== 'maj@k') throw new CliUsageError(`--k: only maj@k votes on k samples (${o.method} takes --rollouts, --width or --beam-width)`);
   positiveInteger('--concurrency', o.concurrency, 64);
   searchConfigFrom(undefined, o); // bad flags fail before the model is looked up
-  // A trained policy brings its prompt style unless --prompt-style is given (as in `rstar solve`).
-  const choice = o.policyUrl ? null : await chooseCommandModel(o.model, undefined, (m) => status(o.progress, m));
-  const search = searchConfigFrom(undefined, { ...o, promptStyle: o.promptStyle ?? choice?.promptStyle ?? undefined });
-  let spec: EvalRunSpec;
+  // The benchmark and its problems next: everything that can be refused is checked before a model is chosen or loads.
+  const selection = { limit: o.limit ?? null, solutionLines: o.solutionLines ?? null };
+  let benchmark: EvalRunSpec['benchmark'];
+  let problems: ProblemRecord[];
   try {
-    const benchmark = resolveBenchmark(o.benchmark, sharedDataDir());
-    spec = {
-      benchmark,
-      selection: { limit: o.limit ?? null, solutionLines: o.solutionLines ?? null },
-      plan: { method: o.method, k: o.k ?? DEFAULT_K, search },
-      model: { model: o.policyUrl ? null : o.model, policyUrl: o.policyUrl ?? null, policyModel: o.policyUrl ? (o.policyModel ?? null) : null },
-    };
+    benchmark = resolveBenchmark(o.benchmark, sharedDataDir());
+    problems = await loadProblems(benchmark, selection);
   } catch (e) {
     if (e instanceof EvalInputError) throw new CliUsageError(e.message);
     throw e;
   }
-  const outDir = o.out ?? defaultOutDir(o, spec.benchmark.name, o.method, spec.plan.k);
-  // Everything that can be refused is checked before the model loads.
-  let problems: ProblemRecord[];
+  // A trained policy brings its prompt style unless --prompt-style is given (as in `rstar solve`).
+  const choice = o.policyUrl ? null : await chooseCommandModel(o.model, undefined, (m) => status(o.progress, m));
+  // The embedded model, as chosen (the given one, else the best trained policy), resolved once.
+  const embedded = choice === null ? null : { name: choice.model, ...servedFrom(choice.model) };
+  const search = searchConfigFrom(undefined, { ...o, promptStyle: o.promptStyle ?? choice?.promptStyle ?? undefined });
+  const spec: EvalRunSpec = {
+    benchmark,
+    selection,
+    plan: { method: o.method, k: o.k ?? DEFAULT_K, search },
+    model: { model: embedded?.name ?? null, policyUrl: o.policyUrl ?? null, policyModel: o.policyUrl ? (o.policyModel ?? null) : null },
+  };
+  const outDir = o.out ?? defaultOutDir(o, embedded?.name ?? null, spec.benchmark.name, o.method, spec.plan.k);
   try {
-    problems = await loadProblems(spec.benchmark, spec.selection);
     openRunDirectory(outDir, spec);
   } catch (e) {
-    if (e instanceof EvalInputError) throw new CliUsageError(e.message);
     if (e instanceof RunOptionsMismatchError) throw resumeMismatchError(outDir, e, EVAL_FLAGS);
     throw e;
   }
@@ -138,7 +140,7 @@ async function evaluate(o: EvalOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const runtime = await startSolverRuntime({
-    model: choice?.model ?? o.model,
+    model: embedded?.name ?? '',
     policyUrl: o.policyUrl ?? null,
     policyModel: o.policyModel ?? null,
     threads: o.threads ?? null,
@@ -147,7 +149,7 @@ async function evaluate(o: EvalOptions): Promise<number> {
   const bar = new EvalProgressBar(o.progress, `${spec.benchmark.name} ${o.method}`);
   try {
     const [graderVersion, code] = await versions;
-    const source = o.policyUrl ?? modelSource(choice?.model ?? o.model);
+    const source = o.policyUrl ?? embedded?.source ?? '';
     status(o.progress, `evaluating ${problems.length} problems of ${spec.benchmark.name} with ${o.method} on ${runtime.description}, ${o.concurrency} at once → ${outDir}`);
     const { report, resumed, interrupted } = await runEvaluation(spec, runtime, {
       outDir,
@@ -166,7 +168,7 @@ async function evaluate(o: EvalOptions): Promise<number> {
     const time = `${report.timing.sessionSolved} solved in ${(report.timing.sessionWallMs / 1000).toFixed(1)} s${resumed > 0 ? `, ${resumed} from an earlier run` : ''}`;
     process.stdout.write(`${spec.benchmark.name} · ${o.method} · ${report.model.name}: accuracy ${accuracy} (${ci}) · ${time} · ${report.tokens.completion} tokens generated\n`);
     process.stdout.write(`report: ${join(outDir, 'report.md')}\n`);
-    const trainedDir = o.policyUrl ? null : trainedModelDir(choice?.model ?? o.model);
+    const trainedDir = embedded?.trainedDir ?? null;
     const measured = modelMetric(report);
     if (trainedDir !== null && measured !== null) {
       const recorded = await recordEvaluation(trainedDir, measured, undefined, (line) => process.stderr.write(`${line}\n`));
@@ -185,21 +187,15 @@ async function evaluate(o: EvalOptions): Promise<number> {
   }
 }
 
-/** What an embedded model loads: a trained model's directory, else its GGUF file (and LoRA adapter). */
-function modelSource(model: string): string {
+/**
+ * What an embedded model loads (a trained model's directory, else its GGUF file and LoRA adapter) and the trained
+ * model directory its result is recorded in (null for a base model or a plain GGUF file).
+ */
+function servedFrom(model: string): { source: string; trainedDir: string | null } {
   try {
     const resolved = resolveModel(model);
-    return resolved.trained?.dir ?? (resolved.adapter ? `${resolved.path} + ${resolved.adapter}` : resolved.path);
+    return { source: resolved.trained?.dir ?? (resolved.adapter ? `${resolved.path} + ${resolved.adapter}` : resolved.path), trainedDir: resolved.trained?.dir ?? null };
   } catch {
-    return model;
-  }
-}
-
-/** The trained model directory an embedded model is served from; null for a base model or a plain GGUF file. */
-function trainedModelDir(model: string): string | null {
-  try {
-    return resolveModel(model).trained?.dir ?? null;
-  } catch {
-    return null;
+    return { source: model, trainedDir: null };
   }
 }

@@ -55,6 +55,6 @@ describe('rstar eval bad input', () => {
         options: { benchmark: 'ok', benchmarkFile: path, limit: null, solutionLines: null, method: 'greedy', model: 'smollm2-135m', policyUrl: null, policyModel: null, maxDepth: 16, maxConsecutiveErrors: 2, endOnRepeatedStep: true, maxStepTokens: 256, promptStyle: 'few-shot' },
       }),
     );
-    expectUsageError(await rstar(['eval', '--benchmark', path, '--out', out, '--max-errors', '3']), new RegExp(`${out} holds a run made with --max-errors 2, not 3`));
+    expectUsageError(await rstar(['eval', '--benchmark', path, '--model', 'smollm2-135m', '--out', out, '--max-errors', '3']), new RegExp(`${out} holds a run made with --max-errors 2, not 3`));
   });
 });

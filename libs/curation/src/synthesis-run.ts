@@ -1,7 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraderClient, PolicyClient, SandboxClient } from '@rstar/clients';
-import { checkSameOptions, readJsonLines, type ProblemRecord, type RunOptions } from '@rstar/eval';
+import { openResumableDirectory, readJsonLines, type ProblemRecord, type RunOptions } from '@rstar/eval';
 import { GroundTruthEvaluator, runSearch, toSearchReport, type SearchConfig, type SearchReport } from '@rstar/mcts';
 import PQueue from 'p-queue';
 import { curateTree, type PpmPair } from './tree-curation.js';
@@ -187,15 +187,7 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
 
 /** Records the options of a new run, or refuses to resume one made with others (RunOptionsMismatchError). */
 export function openSynthesisDirectory(outDir: string, options: RunOptions, now: Date = new Date()): void {
-  const runPath = join(outDir, SYNTHESIS_FILES.run);
-  if (existsSync(runPath)) {
-    const recorded = JSON.parse(readFileSync(runPath, 'utf8')) as { options: RunOptions };
-    checkSameOptions(outDir, recorded.options, options);
-    return;
-  }
-  if (existsSync(join(outDir, SYNTHESIS_FILES.trees))) throw new Error(`${outDir} holds ${SYNTHESIS_FILES.trees} but no ${SYNTHESIS_FILES.run}: its options are unknown, so it cannot be resumed; use another --out`);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(runPath, `${JSON.stringify({ schema: 'rstar.synthesis-run.v1', options, createdAt: now.toISOString() }, null, 2)}\n`);
+  openResumableDirectory(outDir, { schema: 'rstar.synthesis-run.v1', options, dataFile: SYNTHESIS_FILES.trees }, now);
 }
 
 interface Curated {

@@ -55,16 +55,24 @@ export interface EvalOutcome {
  * model loads so a wrong resume fails at once.
  */
 export function openRunDirectory(outDir: string, spec: EvalRunSpec, now: Date = new Date()): RunRecord {
-  const options = runOptions(spec);
+  return openResumableDirectory(outDir, { schema: 'rstar.eval-run.v1', options: runOptions(spec), dataFile: RESULTS_FILE }, now);
+}
+
+/**
+ * The run.json of a resumable run directory (eval results, synthesis trees): a new run records its options; a
+ * run resumed with other options is refused (RunOptionsMismatchError), and so is a directory that holds data
+ * (`dataFile`) without a run.json.
+ */
+export function openResumableDirectory<S extends string>(outDir: string, run: { schema: S; options: RunOptions; dataFile: string }, now: Date = new Date()): { schema: S; options: RunOptions; createdAt: string } {
   const runPath = join(outDir, RUN_FILE);
   if (existsSync(runPath)) {
-    const recorded = JSON.parse(readFileSync(runPath, 'utf8')) as RunRecord;
-    checkSameOptions(outDir, recorded.options, options);
+    const recorded = JSON.parse(readFileSync(runPath, 'utf8')) as { schema: S; options: RunOptions; createdAt: string };
+    checkSameOptions(outDir, recorded.options, run.options);
     return recorded;
   }
-  if (existsSync(join(outDir, RESULTS_FILE))) throw new Error(`${outDir} holds ${RESULTS_FILE} but no ${RUN_FILE}: its options are unknown, so it cannot be resumed; use another --out`);
+  if (existsSync(join(outDir, run.dataFile))) throw new Error(`${outDir} holds ${run.dataFile} but no ${RUN_FILE}: its options are unknown, so it cannot be resumed; use another --out`);
   mkdirSync(outDir, { recursive: true });
-  const record: RunRecord = { schema: 'rstar.eval-run.v1', options, createdAt: now.toISOString() };
+  const record = { schema: run.schema, options: run.options, createdAt: now.toISOString() };
   writeFileSync(runPath, `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
