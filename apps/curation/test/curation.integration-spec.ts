@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { TrajectoryConsumer, TrajectoryPublisher } from '@rstar/messaging';
 import { createDataSource, migrate, openStores, type Stores } from '@rstar/persistence';
+import { createTestSchema } from '@rstar/persistence/testing';
 import { loadConfig } from '@rstar/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCurationService } from '../src/curation.bootstrap.js';
@@ -15,37 +15,26 @@ import { groundTruthTree } from './trees.js';
 
 // The curation service against the real Kafka and PostgreSQL of tools/infra: its own topic, consumer groups
 // and schema, made here and dropped afterwards.
-const PG_URL = process.env['RSTAR_PG_URL'] ?? `postgres://rstar:rstar@127.0.0.1:${process.env['RSTAR_PG_PORT'] ?? '5432'}/rstar`;
 const BROKERS = (process.env['RSTAR_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const id = randomBytes(5).toString('hex');
-const schema = `curation_test_${id}`;
 const topic = `test.trajectories.curation.${id}`;
 const ROUND = 2;
 
 let dataSource: DataSource;
+let scratch: Awaited<ReturnType<typeof createTestSchema>> | undefined;
 let stores: Stores;
 let publisher: TrajectoryPublisher;
 const apps: INestApplication[] = [];
 
-async function pgQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 beforeAll(async () => {
+  scratch = await createTestSchema('curation_test');
   try {
-    await pgQuery(`CREATE SCHEMA ${schema}`);
     publisher = new TrajectoryPublisher({ brokers: BROKERS, topic, partitions: 2 });
     await publisher.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL and Kafka must be up (tools/infra up): ${String(error)}`);
+    throw new Error(`Kafka must be up (tools/infra up): ${String(error)}`);
   }
-  dataSource = createDataSource(PG_URL, { schema, poolSize: 4 });
+  dataSource = createDataSource(scratch.url, { schema: scratch.schema, poolSize: 4 });
   await migrate(dataSource);
   stores = openStores(dataSource);
 }, 60_000);
@@ -54,7 +43,7 @@ afterAll(async () => {
   for (const app of apps) await app.close().catch(() => undefined);
   await publisher?.close();
   await dataSource?.destroy();
-  await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+  await scratch?.drop().catch(() => undefined);
   const admin = new Kafka({ clientId: 'curation-test', brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

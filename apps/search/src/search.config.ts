@@ -1,32 +1,16 @@
 import { hostname } from 'node:os';
-import { BaseServiceConfig, IsDatabaseUrl, IsEnvBoolean, IsKafkaBrokers, Secret } from '@rstar/service-kit';
+import { DataServiceConfig, IsEnvBoolean } from '@rstar/service-kit';
 import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 
 /**
  * The search worker's environment (property names are the variable names; initialisers are the defaults:
  * tools/infra's NATS, PostgreSQL and Kafka on this machine).
  */
-export class SearchConfig extends BaseServiceConfig {
+export class SearchConfig extends DataServiceConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
   override RSTAR_HTTP_PORT = 4010;
-
-  /** Holds the database password: shown redacted in the logs. */
-  @Secret()
-  @IsDatabaseUrl()
-  RSTAR_DATABASE_URL = 'postgres://rstar:rstar@127.0.0.1:5432/rstar';
-
-  /**
-   * Run the database migrations at start-up. Off by default: the gateway owns the schema (it migrates
-   * before the workers start); turn it on for a worker that runs without a gateway.
-   */
-  @IsEnvBoolean()
-  RSTAR_DATABASE_MIGRATE = false;
-
-  /** Comma-separated host:port of the Kafka bootstrap brokers (finished trees go to trajectories.v1). */
-  @IsKafkaBrokers()
-  RSTAR_KAFKA_BROKERS = '127.0.0.1:9092';
 
   /** Partitions of trajectories.v1 when this worker is the one that creates it. */
   @IsInt()

@@ -115,3 +115,25 @@ export class BaseServiceConfig {
   @Max(3600)
   RSTAR_SHUTDOWN_TIMEOUT_S = 30;
 }
+
+/**
+ * What a worker service on the database and Kafka reads besides the basics (the search workers, curation):
+ * where PostgreSQL is, whether to migrate it (the gateway owns the schema), and the Kafka brokers.
+ */
+export class DataServiceConfig extends BaseServiceConfig {
+  /** Holds the database password: shown redacted in the logs. */
+  @Secret()
+  @IsDatabaseUrl()
+  RSTAR_DATABASE_URL = 'postgres://rstar:rstar@127.0.0.1:5432/rstar';
+
+  /**
+   * Run the database migrations at start-up. Off by default: the gateway owns the schema (it migrates
+   * before the workers start); turn it on for a service that runs without a gateway.
+   */
+  @IsEnvBoolean()
+  RSTAR_DATABASE_MIGRATE = false;
+
+  /** Comma-separated host:port of the Kafka bootstrap brokers (trajectories.v1). */
+  @IsKafkaBrokers()
+  RSTAR_KAFKA_BROKERS = '127.0.0.1:9092';
+}
