@@ -20,7 +20,7 @@ export class CurationConsumerService implements OnApplicationBootstrap, BeforeAp
     private readonly config: CurationConfig,
     private readonly readiness: ReadinessRegistry,
   ) {
-    this.curator = new TrajectoryCurator(ports.curation, config.RSTAR_CURATION_ROUND, this.logger);
+    this.curator = new TrajectoryCurator(ports.curation, ports.synthesisRuns, config.RSTAR_CURATION_ROUND, this.logger);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,7 +38,7 @@ export class CurationConsumerService implements OnApplicationBootstrap, BeforeAp
       },
     );
     this.consumerError = null;
-    this.logger.log(`curating trajectories.v1 into round ${this.config.RSTAR_CURATION_ROUND} (group ${this.config.RSTAR_KAFKA_GROUP_ID})`);
+    this.logger.log(`curating trajectories.v1 (trees of synthesis runs into their round, others into round ${this.config.RSTAR_CURATION_ROUND}; group ${this.config.RSTAR_KAFKA_GROUP_ID})`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SkippedRecord, TrajectoryHandler } from '@rstar/messaging';
-import type { CurationStore } from '@rstar/persistence';
+import type { CurationStore, SynthesisRunStore } from '@rstar/persistence';
 
 // What the curation service needs from the outside world, as small interfaces: openCurationPorts() builds the
 // real ones (PostgreSQL, Kafka); unit tests hand in doubles.
@@ -15,6 +15,7 @@ export type DependencyProbes = Record<string, () => Promise<void>>;
 
 export interface CurationPorts {
   curation: CurationStore;
+  synthesisRuns: Pick<SynthesisRunStore, 'roundOfJob'>;
   trajectories: TrajectorySource;
   probes: DependencyProbes;
 }

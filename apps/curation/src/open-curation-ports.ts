@@ -19,6 +19,7 @@ export async function openCurationPorts(config: CurationConfig): Promise<OpenedC
   });
   return {
     curation: stores.curation,
+    synthesisRuns: stores.synthesisRuns,
     trajectories,
     probes: {
       database: async () => {

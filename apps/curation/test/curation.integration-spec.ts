@@ -70,7 +70,7 @@ async function sftOf(jobId: string): Promise<number> {
 describe('curation service (real Kafka, PostgreSQL)', () => {
   it('curates each finished tree into the database once, however often it is delivered', async () => {
     const groupId = `curation-${id}-a`;
-    const ports: OpenedCurationPorts = { curation: stores.curation, trajectories: consumer(groupId), probes: {}, close: () => Promise.resolve() };
+    const ports: OpenedCurationPorts = { curation: stores.curation, synthesisRuns: stores.synthesisRuns, trajectories: consumer(groupId), probes: {}, close: () => Promise.resolve() };
     const config = loadConfig('curation', CurationConfig, { RSTAR_HTTP_PORT: '0', RSTAR_LOG_LEVEL: 'fatal', RSTAR_CURATION_ROUND: String(ROUND) });
     await publisher.publish(groundTruthTree('job-a'), 'corr-a');
     await publisher.publish(groundTruthTree('job-a'), 'corr-a'); // the outbox relay sent it twice
@@ -88,7 +88,7 @@ describe('curation service (real Kafka, PostgreSQL)', () => {
   it('a consumer killed after storing a tree but before committing: the next one reads it again and adds nothing', async () => {
     const groupId = `curation-${id}-b`;
     await publisher.publish(groundTruthTree('job-k', 'gsm8k-train-0009'), 'corr-k');
-    const curator = new TrajectoryCurator(stores.curation, ROUND, { log: () => undefined, warn: () => undefined });
+    const curator = new TrajectoryCurator(stores.curation, stores.synthesisRuns, ROUND, { log: () => undefined, warn: () => undefined });
     const first = consumer(groupId);
     let stored = false;
     await first.start(async (event) => {

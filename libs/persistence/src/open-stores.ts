@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Db } from './db.js';
-import type { ApiKeyStore, CurationStore, DatasetStore, ModelStore, OutboxStore, SearchTreeStore, SolveJobStore, TrainingSetStore } from './stores.js';
+import type { ApiKeyStore, CurationStore, SynthesisRunStore, DatasetStore, ModelStore, OutboxStore, SearchTreeStore, SolveJobStore, TrainingSetStore } from './stores.js';
 import { TypeOrmApiKeyStore } from './stores/api-key.store.js';
 import { TypeOrmCurationStore } from './stores/curation.store.js';
 import { TypeOrmDatasetStore } from './stores/dataset.store.js';
@@ -8,6 +8,7 @@ import { TypeOrmModelStore } from './stores/model.store.js';
 import { TypeOrmOutboxStore } from './stores/outbox.store.js';
 import { TypeOrmSearchTreeStore } from './stores/search-tree.store.js';
 import { TypeOrmSolveJobStore } from './stores/solve-job.store.js';
+import { TypeOrmSynthesisRunStore } from './stores/synthesis-run.store.js';
 import { TypeOrmTrainingSetStore } from './stores/training-set.store.js';
 
 export interface Stores {
@@ -19,6 +20,7 @@ export interface Stores {
   trainingSets: TrainingSetStore;
   outbox: OutboxStore;
   curation: CurationStore;
+  synthesisRuns: SynthesisRunStore;
 }
 
 export interface OpenStoresOptions {
@@ -39,5 +41,6 @@ export function openStores(dataSource: DataSource, options: OpenStoresOptions = 
     trainingSets: new TypeOrmTrainingSetStore(db, now),
     outbox: new TypeOrmOutboxStore(db, now),
     curation: new TypeOrmCurationStore(db, now),
+    synthesisRuns: new TypeOrmSynthesisRunStore(db, now),
   };
 }

@@ -219,3 +219,29 @@ export interface CurationSummary {
   traces: number;
   pairs: number;
 }
+
+export interface NewSynthesisRun {
+  name: string;
+  round: number;
+  datasetId: string;
+  config: SearchConfig;
+  problemCount: number;
+  apiKeyId?: string | null;
+  correlationId: string;
+}
+
+export interface SynthesisRunRecord extends Required<NewSynthesisRun> {
+  id: string;
+  createdAt: Date;
+}
+
+/** Where a synthesis run stands: its jobs by status, and what curation made of their trees. */
+export interface SynthesisRunProgress {
+  jobs: Record<JobStatus, number>;
+  /** Trees curated (one per succeeded job, once the curation service has read it). */
+  curatedTrees: number;
+  /** Problems whose tree holds a correct, error-free trace. */
+  covered: number;
+  traces: number;
+  pairs: number;
+}

@@ -17,11 +17,14 @@ import type {
   OutboxMessageRecord,
   NewProblem,
   NewSolveJob,
+  NewSynthesisRun,
   NewTrainingSet,
   Page,
   ProblemRecord,
   SearchTreeRecord,
   SolveJobRecord,
+  SynthesisRunProgress,
+  SynthesisRunRecord,
   TrainingSetKind,
   TrainingSetRecord,
 } from './records.js';
@@ -75,6 +78,17 @@ export interface OutboxStore {
   markFailed(id: string, error: string): Promise<void>;
   /** Messages not yet published. */
   countPending(): Promise<number>;
+}
+
+/** Synthesis runs of the deployment: a run, its jobs (one per problem), and where it stands. */
+export interface SynthesisRunStore {
+  create(run: NewSynthesisRun): Promise<SynthesisRunRecord>;
+  /** Links jobs to their run (each job to one run). */
+  addJobs(runId: string, jobs: readonly { jobId: string; problemId: string }[]): Promise<void>;
+  get(id: string): Promise<SynthesisRunRecord | null>;
+  progress(id: string): Promise<SynthesisRunProgress>;
+  /** The round of the run a job belongs to; null for a job of no run. */
+  roundOfJob(jobId: string): Promise<number | null>;
 }
 
 /** The training records curation made of finished trees, kept once per tree (job). */

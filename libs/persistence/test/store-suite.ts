@@ -42,7 +42,7 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
 
     beforeEach(async () => {
       clock = T0;
-      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models', 'training_sets', 'outbox_messages', 'curated_trees', 'curated_records']) {
+      for (const table of ['tree_nodes', 'search_trees', 'solve_jobs', 'problems', 'datasets', 'api_keys', 'models', 'training_sets', 'outbox_messages', 'curated_trees', 'curated_records', 'synthesis_run_jobs', 'synthesis_runs']) {
         await db.dataSource.query(`DELETE FROM ${table}`);
       }
     });
@@ -366,6 +366,28 @@ export function storeSuite(driver: string, open: () => Promise<SuiteDatabase>): 
         expect(await stores.curation.summary(1)).toEqual({ round: 1, trees: 3, problems: 2, covered: 1, traces: 2, pairs: 3 });
         expect(await stores.curation.summary(7)).toEqual({ round: 7, trees: 0, problems: 0, covered: 0, traces: 0, pairs: 0 });
         await expect(stores.curation.saveTree({ ...tree('job-e', 'p', 0, 0), round: -1 })).rejects.toThrow(PersistenceError);
+      });
+    });
+
+    describe('synthesis runs', () => {
+      it('keeps a run with its jobs and says where it stands: jobs by status, and what curation made of them', async () => {
+        const config = parseSearchConfig({ method: 'mcts', rollouts: 8 });
+        const run = await stores.synthesisRuns.create({ name: 'r2-gsm8k', round: 2, datasetId: 'ds-1', config, problemCount: 3, correlationId: 'corr-s' });
+        expect(await stores.synthesisRuns.get(run.id)).toEqual({ ...run, apiKeyId: null, createdAt: new Date(T0) });
+        const jobs = [await newJob(), await newJob(), await newJob()];
+        await stores.synthesisRuns.addJobs(run.id, jobs.map((j, i) => ({ jobId: j.id, problemId: `p${i}` })));
+        await stores.jobs.claim(jobs[0]!.id, 'w1');
+        await stores.jobs.complete(jobs[0]!.id, 'w1', outcome(2));
+        await stores.jobs.claim(jobs[1]!.id, 'w1');
+        const other = await newJob(); // a job of no run
+        await stores.curation.saveTree({ jobId: jobs[0]!.id, problemId: 'p0', round: 2, counts: {}, records: [{ kind: 'sft', id: 't', record: {} }, { kind: 'pair', id: 'a', record: {} }, { kind: 'pair', id: 'b', record: {} }] });
+        await stores.curation.saveTree({ jobId: other.id, problemId: 'p9', round: 2, counts: {}, records: [{ kind: 'sft', id: 't', record: {} }] });
+        expect(await stores.synthesisRuns.progress(run.id)).toEqual({ jobs: { queued: 1, running: 1, succeeded: 1, failed: 0 }, curatedTrees: 1, covered: 1, traces: 1, pairs: 2 });
+        expect(await stores.synthesisRuns.roundOfJob(jobs[2]!.id)).toBe(2);
+        expect(await stores.synthesisRuns.roundOfJob(other.id)).toBeNull();
+        expect(await stores.synthesisRuns.get('no-such-run')).toBeNull();
+        await expect(stores.synthesisRuns.addJobs(run.id, [{ jobId: jobs[0]!.id, problemId: 'p0' }])).rejects.toThrow();
+        await expect(stores.synthesisRuns.create({ name: ' ', round: 1, datasetId: 'ds-1', config, problemCount: 0, correlationId: 'c' })).rejects.toThrow(PersistenceError);
       });
     });
 

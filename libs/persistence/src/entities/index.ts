@@ -6,11 +6,12 @@ import { OutboxMessageEntity } from './outbox-message.entity.js';
 import { ProblemEntity } from './problem.entity.js';
 import { SearchTreeEntity } from './search-tree.entity.js';
 import { SolveJobEntity } from './solve-job.entity.js';
+import { SynthesisRunEntity, SynthesisRunJobEntity } from './synthesis-run.entity.js';
 import { TrainingSetEntity } from './training-set.entity.js';
 import { TreeNodeEntity } from './tree-node.entity.js';
 
 export { bigintNumber, EpochMsColumn } from './columns.js';
-export { ApiKeyEntity, CuratedRecordEntity, CuratedTreeEntity, DatasetEntity, ModelEntity, OutboxMessageEntity, ProblemEntity, SearchTreeEntity, SolveJobEntity, TrainingSetEntity, TreeNodeEntity };
+export { ApiKeyEntity, CuratedRecordEntity, CuratedTreeEntity, DatasetEntity, ModelEntity, OutboxMessageEntity, ProblemEntity, SearchTreeEntity, SolveJobEntity, SynthesisRunEntity, SynthesisRunJobEntity, TrainingSetEntity, TreeNodeEntity };
 
 /** Every entity, for `DataSource` options (and `TypeOrmModule.forRoot({ entities })`). */
-export const ENTITIES = [DatasetEntity, ProblemEntity, ApiKeyEntity, ModelEntity, SolveJobEntity, SearchTreeEntity, TreeNodeEntity, TrainingSetEntity, OutboxMessageEntity, CuratedTreeEntity, CuratedRecordEntity];
+export const ENTITIES = [DatasetEntity, ProblemEntity, ApiKeyEntity, ModelEntity, SolveJobEntity, SearchTreeEntity, TreeNodeEntity, TrainingSetEntity, OutboxMessageEntity, CuratedTreeEntity, CuratedRecordEntity, SynthesisRunEntity, SynthesisRunJobEntity];
