@@ -54,6 +54,18 @@ export class GatewayConfig extends BaseServiceConfig {
   @Max(1_000_000)
   RSTAR_DEFAULT_RATE_LIMIT = 60;
 
+  /** Problems one synthesis run may queue (one job each). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RSTAR_MAX_SYNTHESIS_PROBLEMS = 20_000;
+
+  /** How often a synthesis progress subscription reads the run's state, in milliseconds. */
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  RSTAR_SYNTHESIS_POLL_MS = 2000;
+
   /** Largest HTTP request body (a dataset import travels in one): 8 MiB. */
   @IsInt()
   @Min(1024)

@@ -23,6 +23,8 @@ import { gatewayGraphQLOptions } from './graphql.options.js';
 import { HealthResolver } from './health/health.resolver.js';
 import { SolveJobResolver } from './jobs/solve-job.resolver.js';
 import { SolveService } from './jobs/solve.service.js';
+import { SynthesisResolver } from './synthesis/synthesis.resolver.js';
+import { SynthesisService } from './synthesis/synthesis.service.js';
 import { ApiKeyResolver } from './keys/api-key.resolver.js';
 import { ApiKeyAdmin } from './keys/api-key.service.js';
 import { ModelResolver } from './models/model.resolver.js';
@@ -96,8 +98,10 @@ export class GatewayModule {
           useFactory: (stores: Stores, gatewayConfig: GatewayConfig) => new ApiKeyAdmin(stores.apiKeys, gatewayConfig.RSTAR_DEFAULT_RATE_LIMIT),
         },
         SolveService,
+        SynthesisService,
         DatasetService,
         SolveJobResolver,
+        SynthesisResolver,
         DatasetResolver,
         ProblemResolver,
         ModelResolver,
