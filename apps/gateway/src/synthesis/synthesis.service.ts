@@ -6,7 +6,7 @@ import { GatewayError, GatewayErrorCode } from '../errors/gateway-error.js';
 import type { GatewayConfig } from '../gateway.config.js';
 import { GATEWAY_CONFIG, JOB_DISPATCHER, STORES, type JobDispatcher } from '../gateway.ports.js';
 import { searchConfigOf } from '../jobs/solve-input.validator.js';
-import { SearchMethodValue, type SolveInput } from '../jobs/solve-job.types.js';
+import { SearchMethodValue } from '../jobs/solve-job.types.js';
 import type { StartSynthesisInput, SynthesisProgress } from './synthesis.types.js';
 
 export const MAX_ROUND = 1000;
