@@ -128,8 +128,8 @@ export class E2eDeployment {
     });
   }
 
-  /** Every record of trajectories.v1 whose key is `key`, read from the start of the topic. */
-  async trajectoryRecords(key: string, expectAtLeast: number, timeoutMs = 30_000): Promise<{ key: string; value: Record<string, unknown>; headers: Record<string, string> }[]> {
+  /** Every record of trajectories.v1 whose key is `key`, read from the start of the topic until one of job `jobId` is among them. */
+  async trajectoryRecords(key: string, jobId: string, timeoutMs = 30_000): Promise<{ key: string; value: Record<string, unknown>; headers: Record<string, string> }[]> {
     const kafka = new Kafka({ clientId: 'rstar-e2e', brokers: this.config.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `rstar-e2e-${randomBytes(4).toString('hex')}` });
     const found: { key: string; value: Record<string, unknown>; headers: Record<string, string> }[] = [];
@@ -145,8 +145,8 @@ export class E2eDeployment {
         },
       });
       const deadline = Date.now() + timeoutMs;
-      // Read on a little after the expected count, so a duplicate would be seen too.
-      while (Date.now() < deadline && found.length < expectAtLeast) await new Promise((r) => setTimeout(r, 250));
+      // Read on a little after the job's record, so a duplicate would be seen too.
+      while (Date.now() < deadline && !found.some((r) => r.value['jobId'] === jobId)) await new Promise((r) => setTimeout(r, 250));
       await new Promise((r) => setTimeout(r, 3000));
     } finally {
       await consumer.disconnect();

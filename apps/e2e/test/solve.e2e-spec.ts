@@ -119,7 +119,7 @@ describe('the deployment solves a GSM8K problem with the real CPU model', () => 
     expect(Number(stored!.nodes)).toBe(job.tree!.nodeCount);
 
     // …and on trajectories.v1, keyed by the problem, with the correlation id of the request.
-    const records = (await deployment.trajectoryRecords(problemId, 1)).filter((r) => r.value['jobId'] === solve.id);
+    const records = (await deployment.trajectoryRecords(problemId, solve.id)).filter((r) => r.value['jobId'] === solve.id);
     expect(records).toHaveLength(1);
     expect((records[0]!.value['nodes'] as unknown[]).length).toBe(job.tree!.nodeCount);
     expect(records[0]!.headers['x-correlation-id']).toMatch(/\S+/);
@@ -139,6 +139,28 @@ async function curatedTrees(jobId: string, atLeast: number, timeoutMs = 60_000):
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+describe('a synthesis run in the deployment', () => {
+  it('searches the dataset with the ground truth and curates the tree into the run\'s round', async () => {
+    const { startSynthesis } = await deployment.ok<{ startSynthesis: { id: string; problemCount: number } }>(
+      deployment.adminToken,
+      'mutation($input: StartSynthesisInput!) { startSynthesis(input: $input) { id problemCount } }',
+      { input: { datasetId: (await deployment.sql<{ dataset_id: string }>('SELECT dataset_id FROM problems WHERE id = $1', [problemId]))[0]!.dataset_id, round: 4, limit: 1, budget: { rollouts: 2, width: 2 }, seed: 3 } },
+    );
+    expect(startSynthesis.problemCount).toBe(1);
+    const RUN = 'query($id: ID!) { synthesisRun(id: $id) { progress { jobs { succeeded failed } curatedTrees finished } } }';
+    type RunProgress = { synthesisRun: { progress: { jobs: { succeeded: number; failed: number }; curatedTrees: number; finished: boolean } } };
+    const deadline = Date.now() + 300_000;
+    let progress = (await deployment.ok<RunProgress>(deployment.adminToken, RUN, { id: startSynthesis.id })).synthesisRun.progress;
+    while (!(progress.finished && progress.curatedTrees === progress.jobs.succeeded) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      progress = (await deployment.ok<RunProgress>(deployment.adminToken, RUN, { id: startSynthesis.id })).synthesisRun.progress;
+    }
+    expect(progress).toMatchObject({ jobs: { succeeded: 1, failed: 0 }, curatedTrees: 1, finished: true });
+    const [curated] = await deployment.sql<{ round: number }>('SELECT c.round FROM curated_trees c JOIN synthesis_run_jobs r ON r.job_id = c.job_id WHERE r.run_id = $1', [startSynthesis.id]);
+    expect(curated).toMatchObject({ round: 4 });
+  });
+});
 
 describe('a search worker killed in the middle of a job', () => {
   it('leaves the job to the next worker, which completes it exactly once', async () => {
@@ -164,7 +186,7 @@ describe('a search worker killed in the middle of a job', () => {
 
     const trees = await deployment.sql<{ n: string }>('SELECT count(*) AS n FROM search_trees WHERE job_id = $1', [solve.id]);
     expect(Number(trees[0]!.n)).toBe(1);
-    const records = (await deployment.trajectoryRecords(problemId, 2)).filter((r) => r.value['jobId'] === solve.id);
+    const records = (await deployment.trajectoryRecords(problemId, solve.id)).filter((r) => r.value['jobId'] === solve.id);
     expect(records).toHaveLength(1);
 
     // The curation consumer killed too, and started again: the tree is curated exactly once.
