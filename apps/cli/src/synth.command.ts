@@ -121,7 +121,7 @@ async function synthesize(o: SynthOptions, argv: readonly string[]): Promise<num
     const pct = (n: number): string => `${((100 * n) / Math.max(1, summary.attempted)).toFixed(1)}%`;
     process.stdout.write(
       [
-        `round ${o.round} · problems ${summary.attempted}/${problems.length} · covered ${summary.covered} (${pct(summary.covered)})${summary.extra.attempted > 0 ? ` (${summary.extra.covered} of them by ${summary.extra.attempted} extra searches)` : ''} · SFT traces ${summary.traces} · PPM pairs ${summary.pairs} · ${summary.tokens.completion} tokens generated · ${(summary.sessionWallMs / 1000).toFixed(0)} s`,
+        `round ${o.round} · problems ${summary.attempted}/${problems.length} · covered ${summary.covered} (${pct(summary.covered)})${summary.extra.attempted > 0 ? ` (${summary.extra.covered} of them by ${summary.extra.attempted} extra searches)` : ''} · SFT traces ${summary.traces} · PPM pairs ${summary.pairs} · ${summary.tokens.completion} tokens generated · ${(summary.wallMs / 1000).toFixed(0)} s${summary.sessionWallMs < summary.wallMs ? ` (${(summary.sessionWallMs / 1000).toFixed(0)} s in this session)` : ''}`,
         `wrote ${join(outDir, SYNTHESIS_FILES.trees)}, ${sftPath} and ${pairsPath} (each with its manifest), ${join(outDir, SYNTHESIS_FILES.summary)}`,
         '',
       ].join('\n'),

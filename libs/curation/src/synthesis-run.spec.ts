@@ -98,6 +98,8 @@ describe('runSynthesis', () => {
     const policy = new SumPolicy();
     const second = await runSynthesis({ policy, sandbox, grader }, options(outDir));
     expect(second).toMatchObject({ attempted: 3, covered: 2, complete: true, sessionSearched: 2, traces: 2, pairs: 4 });
+    // The run's wall time adds the sessions up.
+    expect(second.wallMs).toBe(first.wallMs + second.sessionWallMs);
     const trees = lines(join(outDir, SYNTHESIS_FILES.trees)) as SynthesizedTree[];
     expect(trees.map((t) => t.problemId).sort()).toEqual(['p1', 'p2', 'p3']);
     expect(lines(join(outDir, SYNTHESIS_FILES.sft))).toHaveLength(2);

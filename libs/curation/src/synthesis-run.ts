@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraderClient, PolicyClient, SandboxClient } from '@rstar/clients';
 import { openResumableDirectory, readJsonLines, type ProblemRecord, type RunOptions } from '@rstar/eval';
@@ -34,6 +34,8 @@ export interface SynthesisSummary {
   pairs: number;
   curation: { correctTraces: number; tracesWithCodeErrors: number; pairCandidates: number; pairsBelowMargin: number; pairsTooSimilar: number };
   tokens: { prompt: number; completion: number };
+  /** Wall time of all sessions of the run (resumed ones added up), and of this session. */
+  wallMs: number;
   /** Wall time of this session, and the problems it searched (the others came from an earlier one). */
   sessionWallMs: number;
   sessionSearched: number;
@@ -161,6 +163,9 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
     await searchAll(2, unsolved(), { ...o.search, rollouts: extraRollouts, seed: o.search.seed + 1 }, () => secondPass.size, extraTotal);
   }
 
+  const summaryPath = join(o.outDir, SYNTHESIS_FILES.summary);
+  const earlier = readEarlierWallMs(summaryPath);
+  const sessionWallMs = Math.round(performance.now() - started);
   const inOrder = sumCurated(o.problems.flatMap((p) => curated.get(p.id) ?? []));
   writeLines(join(o.outDir, SYNTHESIS_FILES.sft), inOrder.traces);
   writeLines(join(o.outDir, SYNTHESIS_FILES.pairs), inOrder.pairs);
@@ -174,13 +179,14 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
     pairs: inOrder.pairs.length,
     curation: inOrder.counts,
     tokens: { prompt: inOrder.promptTokens, completion: inOrder.completionTokens },
-    sessionWallMs: Math.round(performance.now() - started),
+    wallMs: earlier + sessionWallMs,
+    sessionWallMs,
     sessionSearched,
     complete: firstPassDone && (extraRollouts === 0 || unsolved().length === 0),
     options: o.options,
     finishedAt: now().toISOString(),
   };
-  writeFileSync(join(o.outDir, SYNTHESIS_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   if (firstError !== null) throw firstError as Error;
   return summary;
 }
@@ -188,6 +194,17 @@ export async function runSynthesis(deps: SynthesisDeps, o: SynthesisRunOptions):
 /** Records the options of a new run, or refuses to resume one made with others (RunOptionsMismatchError). */
 export function openSynthesisDirectory(outDir: string, options: RunOptions, now: Date = new Date()): void {
   openResumableDirectory(outDir, { schema: 'rstar.synthesis-run.v1', options, dataFile: SYNTHESIS_FILES.trees }, now);
+}
+
+/** The wall time an earlier session of the run recorded (0 for a new run). */
+function readEarlierWallMs(summaryPath: string): number {
+  if (!existsSync(summaryPath)) return 0;
+  try {
+    const earlier = JSON.parse(readFileSync(summaryPath, 'utf8')) as Partial<SynthesisSummary>;
+    return earlier.wallMs ?? earlier.sessionWallMs ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 interface Curated {
